@@ -1,0 +1,20 @@
+namespace ESign.Hub.Documents;
+
+/// <summary>An uploaded (or, later, generated or signed) PDF. The bytes live in the blob store under <see cref="BlobKey"/>.</summary>
+public sealed class Document
+{
+    public required string Id { get; init; }
+    public required string AccountId { get; init; }
+    public required string Name { get; init; }
+    public required string Sha256 { get; init; }
+    public int PageCount { get; init; }
+    public long SizeBytes { get; init; }
+    public bool TestMode { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public required string BlobKey { get; init; }
+
+    /// <summary>Each page's visible size in points, so field coordinates can be checked without reopening the PDF.</summary>
+    public required List<PageSize> PageSizes { get; init; }
+}
+
+public sealed record PageSize(double Width, double Height);

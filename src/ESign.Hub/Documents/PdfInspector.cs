@@ -1,0 +1,65 @@
+using PdfSharp.Pdf.IO;
+
+namespace ESign.Hub.Documents;
+
+/// <summary>What we learned about an upload: either its pages or the reason it is not a usable PDF.</summary>
+public sealed record PdfInspection(List<PageSize>? Pages, string? Problem)
+{
+    public bool IsValid => Pages is not null;
+}
+
+/// <summary>
+/// Checks that bytes are a PDF we can later stamp and seal. We parse with PDFsharp, the library that finalizes the
+/// document, so anything accepted here can be finalized later.
+/// </summary>
+public static class PdfInspector
+{
+    public static PdfInspection Inspect(ReadOnlyMemory<byte> bytes)
+    {
+        if (!HasPdfHeader(bytes.Span))
+            return new(null, "The file is not a PDF: it does not start with the '%PDF-' header.");
+        if (IsEncrypted(bytes.Span))
+            return new(null, "The PDF is encrypted or password-protected. Remove the protection and upload it again.");
+        try
+        {
+            using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+            using var pdf = PdfReader.Open(stream, PdfDocumentOpenMode.Import);
+            if (pdf.PageCount == 0)
+                return new(null, "The PDF has no pages.");
+            var pages = new List<PageSize>(pdf.PageCount);
+            foreach (var page in pdf.Pages)
+            {
+                // A page rotated by 90° or 270° is shown, and so addressed by fields, with its sides swapped.
+                var rotated = (page.Rotate / 90 % 2) != 0;
+                var (w, h) = (page.Width.Point, page.Height.Point);
+                pages.Add(rotated ? new PageSize(Math.Round(h, 2), Math.Round(w, 2)) : new PageSize(Math.Round(w, 2), Math.Round(h, 2)));
+            }
+            return new(pages, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // PDFsharp throws several exception types for damaged files; all of them mean the same to the caller.
+            return new(null, $"The PDF is damaged and could not be read: {FirstSentence(e.Message)}");
+        }
+    }
+
+    private static bool HasPdfHeader(ReadOnlySpan<byte> bytes)
+    {
+        // The header may follow a little garbage (ISO 32000 allows readers to look within the first 1024 bytes).
+        var head = bytes[..Math.Min(bytes.Length, 1024)];
+        return head.IndexOf("%PDF-"u8) >= 0;
+    }
+
+    /// <summary>An encrypted PDF names an /Encrypt dictionary in its trailer; look for it in the file's tail.</summary>
+    private static bool IsEncrypted(ReadOnlySpan<byte> bytes)
+    {
+        var tail = bytes[Math.Max(0, bytes.Length - 4096)..];
+        return tail.IndexOf("/Encrypt"u8) >= 0;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length > 200 ? line[..200] + "…" : line;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using ESign.Hub.Auth;
+using ESign.Hub.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace ESign.Hub.Idempotency;
+
+/// <summary>
+/// Makes every POST safe to retry. The first request with an <c>Idempotency-Key</c> claims the key (a row, so the claim
+/// holds across hub processes); its response is stored and replayed to retries with the same body for 24 hours.
+/// The same key with another body is a client bug and answers 422; a retry while the first is running answers 409.
+/// Server errors release the key so the retry runs again.
+/// </summary>
+public sealed class IdempotencyMiddleware(RequestDelegate next)
+{
+    public const string Header = "Idempotency-Key";
+    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    public async Task InvokeAsync(HttpContext http, TenantScope tenant, IServiceScopeFactory scopes, TimeProvider clock)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method) || tenant.Caller is not { } caller
+            || http.Request.Headers[Header].FirstOrDefault() is not { } key)
+        {
+            await next(http);
+            return;
+        }
+        if (key.Length is 0 or > 255)
+        {
+            await Problem(http, 400, "The Idempotency-Key header must be 1 to 255 characters.");
+            return;
+        }
+
+        var hash = await HashRequestAsync(http.Request);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Caller = caller;
+
+        var claim = await ClaimAsync(db, caller.AccountId, key, hash, now);
+        if (claim is not null)
+        {
+            await RespondToRetryAsync(http, claim, hash);
+            return;
+        }
+
+        var original = http.Response.Body;
+        using var buffer = new MemoryStream();
+        http.Response.Body = buffer;
+        var stored = false;
+        try
+        {
+            await next(http);
+            if (http.Response.StatusCode < 500)
+            {
+                await db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key)
+                    .ExecuteUpdateAsync(u => u
+                        .SetProperty(r => r.StatusCode, http.Response.StatusCode)
+                        .SetProperty(r => r.ContentType, http.Response.ContentType)
+                        .SetProperty(r => r.Location, http.Response.Headers.Location.ToString())
+                        .SetProperty(r => r.Body, buffer.ToArray()), CancellationToken.None);
+                stored = true;
+            }
+        }
+        finally
+        {
+            if (!stored)
+                await db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+            http.Response.Body = original;
+        }
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original, http.RequestAborted);
+    }
+
+    /// <summary>Claims the key for this request; returns the existing record when someone already holds it.</summary>
+    private static async Task<IdempotencyRecord?> ClaimAsync(HubDbContext db, string accountId, string key, string hash, DateTime now)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.AccountId == accountId && r.Key == key);
+            if (existing is not null && existing.ExpiresAt > now) return existing;
+            if (existing is not null)
+                await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ExpiresAt <= now).ExecuteDeleteAsync();
+
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                AccountId = accountId, Key = key, RequestHash = hash, StatusCode = 0, CreatedAt = now, ExpiresAt = now + Lifetime,
+            });
+            try
+            {
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+                return null;
+            }
+            catch (DbUpdateException)
+            {
+                // Another request claimed the key between our read and insert: read theirs.
+                db.ChangeTracker.Clear();
+            }
+        }
+        throw new InvalidOperationException($"Could not claim Idempotency-Key '{key}'.");
+    }
+
+    private static async Task RespondToRetryAsync(HttpContext http, IdempotencyRecord record, string hash)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(record.RequestHash), Convert.FromHexString(hash)))
+        {
+            await Problem(http, 422, "This Idempotency-Key was already used with a different request. Use a new key for a new request.");
+            return;
+        }
+        if (record.StatusCode == 0)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await Problem(http, 409, "The first request with this Idempotency-Key is still running. Retry in a moment.");
+            return;
+        }
+        http.Response.StatusCode = record.StatusCode;
+        if (record.ContentType is not null) http.Response.ContentType = record.ContentType;
+        if (!string.IsNullOrEmpty(record.Location)) http.Response.Headers.Location = record.Location;
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        if (record.Body is { Length: > 0 }) await http.Response.Body.WriteAsync(record.Body);
+    }
+
+    private static async Task<string> HashRequestAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            sha.AppendData(chunk, 0, read);
+        request.Body.Position = 0;
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static Task Problem(HttpContext http, int status, string detail) =>
+        Results.Problem(statusCode: status, detail: detail).ExecuteAsync(http);
+}

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using ESign.Hub.Accounts;
+using ESign.Hub.Audit;
+using ESign.Hub.Auth;
+using ESign.Hub.Documents;
+using ESign.Hub.Idempotency;
+using ESign.Hub.SignatureRequests;
+using ESign.Hub.Storage.Blobs;
+using ESign.Hub.Templates;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace ESign.Hub.Storage;
+
+/// <summary>
+/// The hub's one database. Each provider has a subclass with its own migrations (<see cref="SqliteHubDbContext"/>,
+/// <see cref="PostgresHubDbContext"/>); the model is the same. Tenant-owned tables are filtered by
+/// <see cref="TenantId"/>; code that must cross accounts (authentication, bootstrap) says so with IgnoreQueryFilters.
+/// </summary>
+public abstract class HubDbContext(DbContextOptions options) : DbContext(options)
+{
+    private TenantScope? _tenant;
+
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<OAuthClient> OAuthClients => Set<OAuthClient>();
+    public DbSet<Document> Documents => Set<Document>();
+    public DbSet<SignatureRequest> SignatureRequests => Set<SignatureRequest>();
+    public DbSet<Signer> Signers => Set<Signer>();
+    public DbSet<SignatureField> SignatureFields => Set<SignatureField>();
+    public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
+    public DbSet<RequestMetadata> RequestMetadata => Set<RequestMetadata>();
+    public DbSet<Template> Templates => Set<Template>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<StoredBlob> Blobs => Set<StoredBlob>();
+    public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
+
+    /// <summary>The account every tenant-owned query is limited to; null matches nothing.</summary>
+    public string? TenantId => _tenant?.AccountId;
+
+    /// <summary>Binds this (possibly pooled) context to the unit of work's tenant.</summary>
+    internal void UseTenant(TenantScope tenant) => _tenant = tenant;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
+    {
+        // Every time is UTC; SQLite forgets the kind, so we put it back on read.
+        conventions.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        conventions.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+        conventions.Properties<SignatureRequestStatus>().HaveConversion<string>().HaveMaxLength(16);
+        conventions.Properties<SignerStatus>().HaveConversion<string>().HaveMaxLength(16);
+        conventions.Properties<SigningOrder>().HaveConversion<string>().HaveMaxLength(16);
+        conventions.Properties<FieldType>().HaveConversion<string>().HaveMaxLength(16);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Account>(e => e.HasKey(x => x.Id));
+
+        model.Entity<ApiKey>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.AccountId);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<OAuthClient>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.AccountId);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<Document>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AccountId, x.Id });
+            e.Property(x => x.PageSizes).HasConversion(Json<List<PageSize>>(), ByJson<List<PageSize>>());
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<SignatureRequest>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AccountId, x.Id });
+            e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property(x => x.Reminders).HasConversion(Json<ReminderSettings?>());
+            e.HasMany(x => x.Signers).WithOne().HasForeignKey(x => x.SignatureRequestId);
+            e.HasMany(x => x.Fields).WithOne().HasForeignKey(x => x.SignatureRequestId);
+            e.HasMany(x => x.Events).WithOne().HasForeignKey(x => x.SignatureRequestId);
+            e.HasMany(x => x.Metadata).WithOne().HasForeignKey(x => x.SignatureRequestId);
+            e.Navigation(x => x.Signers).AutoInclude(false);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<Signer>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.AccessTokenHash).IsUnique();
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<SignatureField>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<RequestEvent>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.SignatureRequestId, x.OccurredAt });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<RequestMetadata>(e =>
+        {
+            e.HasKey(x => new { x.SignatureRequestId, x.Key });
+            e.HasIndex(x => new { x.AccountId, x.Key, x.Value });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<Template>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AccountId, x.Id });
+            e.Property(x => x.Roles).HasConversion(Json<List<string>>(), ByJson<List<string>>());
+            e.Property(x => x.Fields).HasConversion(Json<List<TemplateField>>(), ByJson<List<TemplateField>>());
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(x => new { x.AccountId, x.Key });
+            e.HasIndex(x => x.ExpiresAt);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<AuditEvent>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AccountId, x.Id });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<StoredBlob>(e => e.HasKey(x => x.Key));
+        model.Entity<PlatformSecret>(e => e.HasKey(x => x.Name));
+    }
+
+    private static readonly JsonSerializerOptions JsonColumn = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores a small value object as a JSON text column, compared by content for change tracking.</summary>
+    private static ValueConverter<T, string> Json<T>() => new(
+        v => JsonSerializer.Serialize(v, JsonColumn),
+        v => JsonSerializer.Deserialize<T>(v, JsonColumn)!);
+
+    private static ValueComparer<T> ByJson<T>() => new(
+        (a, b) => JsonSerializer.Serialize(a, JsonColumn) == JsonSerializer.Serialize(b, JsonColumn),
+        v => JsonSerializer.Serialize(v, JsonColumn).GetHashCode(),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonColumn), JsonColumn)!);
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        v => v.HasValue ? (v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime()) : v,
+        v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+}
+
+public sealed class SqliteHubDbContext(DbContextOptions<SqliteHubDbContext> options) : HubDbContext(options);
+
+public sealed class PostgresHubDbContext(DbContextOptions<PostgresHubDbContext> options) : HubDbContext(options);
