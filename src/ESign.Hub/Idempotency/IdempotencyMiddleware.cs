@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using ESign.Hub.Auth;
 using ESign.Hub.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -120,17 +121,40 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         if (record.Body is { Length: > 0 }) await http.Response.Body.WriteAsync(record.Body);
     }
 
+    /// <summary>
+    /// Hashes what the request means: method, path and body. A multipart body is hashed by its fields and files, not its
+    /// bytes, because clients pick a new random boundary for every attempt.
+    /// </summary>
     private static async Task<string> HashRequestAsync(HttpRequest request)
     {
-        request.EnableBuffering();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            foreach (var field in form.OrderBy(f => f.Key, StringComparer.Ordinal))
+                sha.AppendData(Encoding.UTF8.GetBytes($"{field.Key}={field.Value}\n"));
+            foreach (var file in form.Files.OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                sha.AppendData(Encoding.UTF8.GetBytes($"{file.Name};{file.FileName};{file.Length}\n"));
+                await using var content = file.OpenReadStream();
+                await AppendAsync(sha, content, request.HttpContext.RequestAborted);
+            }
+        }
+        else
+        {
+            request.EnableBuffering();
+            await AppendAsync(sha, request.Body, request.HttpContext.RequestAborted);
+            request.Body.Position = 0;
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static async Task AppendAsync(IncrementalHash sha, Stream stream, CancellationToken ct)
+    {
         var chunk = new byte[81920];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-            sha.AppendData(chunk, 0, read);
-        request.Body.Position = 0;
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0) sha.AppendData(chunk, 0, read);
     }
 
     private static Task Problem(HttpContext http, int status, string detail) =>
