@@ -28,7 +28,7 @@ public static class HubLocator
     }
 
     /// <summary>The configuration this benchmark was built in, stamped by the csproj's AssemblyMetadata item.</summary>
-    private static string BuildConfiguration() =>
+    public static string BuildConfiguration() =>
         typeof(HubLocator).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "BuildConfiguration")?.Value
         ?? throw new InvalidOperationException("The benchmark assembly lacks its BuildConfiguration metadata.");

@@ -90,7 +90,11 @@ public sealed class HubProcess : IAsyncDisposable
         while (Stopwatch.GetTimestamp() < deadline)
         {
             if (_process.HasExited)
+            {
+                // The parameterless wait also waits until the redirected output has been read to the end.
+                _process.WaitForExit();
                 throw new InvalidOperationException($"The hub exited with code {_process.ExitCode} before it was ready.\n{OutputTail()}");
+            }
             try
             {
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -16,7 +16,7 @@ public static class AuditEndpoints
     {
         app.MapGet("/v1/audit-events", ListAuditEvents).WithTags("Audit").WithName("ListAuditEvents")
             .WithSummary("Every API call of this account, newest first (limit, starting_after, credential_id)")
-            .RequireScope(Scopes.Admin);
+            .RequireScope(Scopes.Admin).ProducesAuthProblems().ProducesProblems(400);
         return app;
     }
 

@@ -19,10 +19,10 @@ public static class ApiKeyEndpoints
 {
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/v1/api-keys").WithTags("API keys").RequireScope(Scopes.Admin);
-        keys.MapPost("/", CreateApiKey).WithName("CreateApiKey").WithSummary("Create an API key (the key is shown once)");
+        var keys = app.MapGroup("/v1/api-keys").WithTags("API keys").RequireScope(Scopes.Admin).ProducesAuthProblems();
+        keys.MapPost("/", CreateApiKey).WithName("CreateApiKey").WithSummary("Create an API key (the key is shown once)").ProducesProblems(400, 422);
         keys.MapGet("/", ListApiKeys).WithName("ListApiKeys").WithSummary("List API keys, revoked ones included");
-        keys.MapDelete("/{id}", RevokeApiKey).WithName("RevokeApiKey").WithSummary("Revoke an API key; it stops working at once");
+        keys.MapDelete("/{id}", RevokeApiKey).WithName("RevokeApiKey").WithSummary("Revoke an API key; it stops working at once").ProducesProblems(404);
         return app;
     }
 

@@ -24,14 +24,14 @@ public static class OAuthEndpoints
 {
     public static IEndpointRouteBuilder MapOAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var clients = app.MapGroup("/v1/oauth-clients").WithTags("OAuth clients").RequireScope(Scopes.Admin);
-        clients.MapPost("/", CreateClient).WithName("CreateOAuthClient").WithSummary("Create an OAuth client (the secret is shown once)");
+        var clients = app.MapGroup("/v1/oauth-clients").WithTags("OAuth clients").RequireScope(Scopes.Admin).ProducesAuthProblems();
+        clients.MapPost("/", CreateClient).WithName("CreateOAuthClient").WithSummary("Create an OAuth client (the secret is shown once)").ProducesProblems(400, 422);
         clients.MapGet("/", ListClients).WithName("ListOAuthClients").WithSummary("List OAuth clients");
-        clients.MapDelete("/{id}", RevokeClient).WithName("RevokeOAuthClient").WithSummary("Revoke an OAuth client and every token issued to it");
+        clients.MapDelete("/{id}", RevokeClient).WithName("RevokeOAuthClient").WithSummary("Revoke an OAuth client and every token issued to it").ProducesProblems(404);
 
         app.MapPost("/oauth/token", IssueToken).WithTags("OAuth").WithName("IssueAccessToken")
             .WithSummary("Client-credentials grant (RFC 6749 §4.4): form fields grant_type, client_id, client_secret, scope")
-            .DisableAntiforgery().AllowAnonymous();
+            .DisableAntiforgery().AllowAnonymous().ProducesProblems(400, 401, 429);
         return app;
     }
 

@@ -25,7 +25,7 @@ public static class DocumentEndpoints
 {
     public static IEndpointRouteBuilder MapDocumentEndpoints(this IEndpointRouteBuilder app)
     {
-        var documents = app.MapGroup("/v1/documents").WithTags("Documents");
+        var documents = app.MapGroup("/v1/documents").WithTags("Documents").ProducesAuthProblems();
         documents.MapPost("/", UploadDocument).WithName("UploadDocument")
             .WithSummary("Upload a PDF (multipart field 'file', or JSON with content_base64)")
             .WithDescription("multipart/form-data: the PDF in field 'file' (optional field 'name'). application/json: { name, content_base64 }. " +
@@ -33,11 +33,12 @@ public static class DocumentEndpoints
             // One Accepts call: a second would replace the first and the route would refuse the other content type.
             .Accepts<UploadDocumentJson>("application/json", "multipart/form-data")
             .DisableAntiforgery()
+            .ProducesProblems(400, 413, 415, 422)
             .RequireScope(Scopes.DocumentsWrite);
-        documents.MapGet("/{id}", GetDocument).WithName("GetDocument").WithSummary("A document's details")
+        documents.MapGet("/{id}", GetDocument).WithName("GetDocument").WithSummary("A document's details").ProducesProblems(404)
             .RequireScope(Scopes.DocumentsRead);
         documents.MapGet("/{id}/download", DownloadDocument).WithName("DownloadDocument").WithSummary("The document's PDF bytes")
-            .Produces(200, contentType: "application/pdf")
+            .Produces(200, contentType: "application/pdf").ProducesProblems(404, 410)
             .RequireScope(Scopes.DocumentsRead);
         return app;
     }

@@ -18,6 +18,20 @@ public static partial class TextTags
     [GeneratedRegex(@"^\[(?<type>[a-z]+)\|(?<req>req|noreq)\|(?<signer>[A-Za-z0-9_\-]+)(\|(?<label>[^|\]]*))?(\|(?<id>[^|\]]*))?\]$")]
     private static partial Regex TagPattern();
 
+    /// <summary>The tags in the PDF, or null when its text cannot be read.</summary>
+    public static List<TextTag>? TryFind(byte[] pdf)
+    {
+        try
+        {
+            return Find(pdf);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // PdfPig reads some files PDFsharp accepted differently; a file it cannot read simply has no usable tags.
+            return null;
+        }
+    }
+
     public static List<TextTag> Find(byte[] pdf)
     {
         var tags = new List<TextTag>();

@@ -11,8 +11,8 @@ public static class HealthEndpoints
     /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: the database answers and its schema is current.</summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("ok"))).WithTags("Health").WithName("Liveness").AllowAnonymous();
-        app.MapGet("/readyz", Readiness).WithTags("Health").WithName("Readiness").AllowAnonymous();
+        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("ok"))).WithTags("Health").WithName("Liveness").AllowAnonymous().DisableRateLimiting();
+        app.MapGet("/readyz", Readiness).WithTags("Health").WithName("Readiness").AllowAnonymous().DisableRateLimiting();
         return app;
     }
 

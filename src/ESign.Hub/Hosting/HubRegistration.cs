@@ -8,6 +8,7 @@ using ESign.Hub.RateLimiting;
 using ESign.Hub.SignatureRequests;
 using ESign.Hub.Storage;
 using ESign.Hub.Templates;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
@@ -72,7 +73,7 @@ public static class HubRegistration
     public static WebApplication UseHub(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(WriteBareStatusAsProblem);
         app.UseRouting();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
@@ -91,6 +92,20 @@ public static class HubRegistration
         app.MapTemplateEndpoints();
         app.MapAuditEndpoints();
         return app;
+    }
+
+    /// <summary>Responses that left the pipeline without a body (no such route, wrong method or media type) get a problem too.</summary>
+    private static Task WriteBareStatusAsProblem(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var detail = http.Response.StatusCode switch
+        {
+            404 => $"Nothing answers at {http.Request.Method} {http.Request.Path}. The API reference is at /docs.",
+            405 => $"{http.Request.Method} is not supported at {http.Request.Path}. The API reference is at /docs.",
+            415 => "This endpoint does not accept that content type. Send application/json (uploads also accept multipart/form-data).",
+            _ => null,
+        };
+        return Results.Problem(statusCode: http.Response.StatusCode, detail: detail).ExecuteAsync(http);
     }
 
     /// <summary>

@@ -28,6 +28,20 @@ public static class Problems
         });
 }
 
+public static class ProblemMetadata
+{
+    /// <summary>Declares problem responses in OpenAPI; ProblemHttpResult in a Results union does not say which codes occur.</summary>
+    public static TBuilder ProducesProblems<TBuilder>(this TBuilder endpoint, params int[] statusCodes) where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statusCodes) endpoint.ProducesProblem(status);
+        return endpoint;
+    }
+
+    /// <summary>What any authenticated /v1 call can answer: 401 (credential), 403 (scope), 429 (rate limit).</summary>
+    public static TBuilder ProducesAuthProblems<TBuilder>(this TBuilder endpoint) where TBuilder : IEndpointConventionBuilder =>
+        endpoint.ProducesProblems(401, 403, 429);
+}
+
 /// <summary>Collects validation messages by JSON path, e.g. <c>signers[1].email</c>.</summary>
 public sealed class ValidationErrors
 {

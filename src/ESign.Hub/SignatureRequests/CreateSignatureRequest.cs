@@ -92,8 +92,9 @@ public sealed class CreateSignatureRequest(
                 new FieldInput(FieldRules.Name(f.Type), JsonSerializer.SerializeToElement(f.Role), null, f.Page, f.X, f.Y, f.Width, f.Height, f.Required, f.Label)));
         if (body.UseTextTags == true)
         {
-            var bytes = await ReadAsync(document, ct);
-            fieldInputs.AddRange(FieldRules.FromTextTags(TextTags.Find(bytes), document.PageSizes, errors));
+            var tags = TextTags.TryFind(await ReadAsync(document, ct));
+            if (tags is null) errors.Add("use_text_tags", "The document's text could not be read to look for text tags; place the fields with 'fields' instead.");
+            else fieldInputs.AddRange(FieldRules.FromTextTags(tags, document.PageSizes, errors));
         }
         var placed = FieldRules.Validate(fieldInputs, document.PageSizes, signers.Count, roles, errors);
         if (errors.Any) return Problems.Invalid(errors);
@@ -123,7 +124,7 @@ public sealed class CreateSignatureRequest(
         if (input.Count > MaxSigners) errors.Add("signers", $"Use at most {MaxSigners} signers.");
         for (var i = 0; i < input.Count && i < MaxSigners; i++)
         {
-            var s = input[i];
+            var s = input[i] ?? new SignerInput(null, null, null, null);
             var at = $"signers[{i}]";
             var name = s.Name?.Trim();
             var email = s.Email?.Trim();

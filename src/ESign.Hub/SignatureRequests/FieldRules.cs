@@ -53,6 +53,11 @@ public static class FieldRules
         {
             var f = fields[i];
             var at = $"{path}[{i}]";
+            if (f is null)
+            {
+                errors.Add(at, "A field is an object with type, signer, page, x, y, width and height.");
+                continue;
+            }
             var ok = true;
             if (f.Type is null || !Types.TryGetValue(f.Type, out var type))
             {

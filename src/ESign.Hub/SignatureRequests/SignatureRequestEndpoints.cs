@@ -11,19 +11,19 @@ public static class SignatureRequestEndpoints
 {
     public static IEndpointRouteBuilder MapSignatureRequestEndpoints(this IEndpointRouteBuilder app)
     {
-        var requests = app.MapGroup("/v1/signature-requests").WithTags("Signature requests");
+        var requests = app.MapGroup("/v1/signature-requests").WithTags("Signature requests").ProducesAuthProblems();
         requests.MapPost("/", (CreateSignatureRequestBody body, CreateSignatureRequest handler, HttpContext http, CancellationToken ct) =>
                 handler.HandleAsync(body, http, ct))
-            .WithName("CreateSignatureRequest").WithSummary("Send a document (or template) for signature")
+            .WithName("CreateSignatureRequest").WithSummary("Send a document (or template) for signature").ProducesProblems(400, 409, 422)
             .RequireScope(Scopes.SignatureRequestsWrite);
         requests.MapGet("/{id}", GetSignatureRequest).WithName("GetSignatureRequest")
-            .WithSummary("A request with its signers, fields and event timeline")
+            .WithSummary("A request with its signers, fields and event timeline").ProducesProblems(404)
             .RequireScope(Scopes.SignatureRequestsRead);
         requests.MapGet("/", ListSignatureRequests).WithName("ListSignatureRequests")
-            .WithSummary("Requests, newest first. Filters: status, created_after, created_before, metadata[key]=value; pages: limit, starting_after")
+            .WithSummary("Requests, newest first. Filters: status, created_after, created_before, metadata[key]=value; pages: limit, starting_after").ProducesProblems(400)
             .RequireScope(Scopes.SignatureRequestsRead);
         requests.MapDelete("/{id}", CancelSignatureRequest).WithName("CancelSignatureRequest")
-            .WithSummary("Cancel a pending or in-progress request; a finished one answers 409")
+            .WithSummary("Cancel a pending or in-progress request; a finished one answers 409").ProducesProblems(404, 409)
             .RequireScope(Scopes.SignatureRequestsWrite);
         return app;
     }

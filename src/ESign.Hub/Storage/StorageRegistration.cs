@@ -1,7 +1,9 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage.Blobs;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -66,11 +68,13 @@ public static class StorageRegistration
 
     /// <summary>
     /// WAL lets readers run while one writer commits; synchronous=NORMAL is durable across process crashes in WAL mode
-    /// and avoids an fsync per commit; the busy timeout makes a second writer wait instead of failing.
+    /// and avoids an fsync per commit; the busy timeout makes a writer from another process wait instead of failing.
+    /// Pooled connections reuse their native handle, so the pragmas run once per handle rather than per query.
     /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+        private static readonly ConditionalWeakTable<object, object> Configured = new();
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Run(connection);
 
@@ -82,6 +86,7 @@ public static class StorageRegistration
 
         private static void Run(DbConnection connection)
         {
+            if (connection is SqliteConnection { Handle: { } handle } && !Configured.TryAdd(handle, handle)) return;
             using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();

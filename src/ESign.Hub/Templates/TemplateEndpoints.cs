@@ -24,12 +24,12 @@ public static class TemplateEndpoints
 {
     public static IEndpointRouteBuilder MapTemplateEndpoints(this IEndpointRouteBuilder app)
     {
-        var templates = app.MapGroup("/v1/templates").WithTags("Templates");
+        var templates = app.MapGroup("/v1/templates").WithTags("Templates").ProducesAuthProblems();
         templates.MapPost("/", CreateTemplate).WithName("CreateTemplate")
-            .WithSummary("A reusable document with roles and fields placed by role").RequireScope(Scopes.TemplatesWrite);
+            .WithSummary("A reusable document with roles and fields placed by role").ProducesProblems(400, 422).RequireScope(Scopes.TemplatesWrite);
         templates.MapGet("/", ListTemplates).WithName("ListTemplates").WithSummary("Templates, newest first (limit, starting_after)")
             .RequireScope(Scopes.TemplatesRead);
-        templates.MapGet("/{id}", GetTemplate).WithName("GetTemplate").RequireScope(Scopes.TemplatesRead);
+        templates.MapGet("/{id}", GetTemplate).WithName("GetTemplate").ProducesProblems(404).RequireScope(Scopes.TemplatesRead);
         return app;
     }
 

@@ -1,0 +1,64 @@
+// ESign.Hub load generator. Run from the repository root:
+//
+//   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [--seconds 10] [--concurrency 32] [--rate 300] [--provider sqlite|postgres] [--connection "<npgsql conn string>"]
+//
+// It builds and starts the hub (src/ESign.Hub, same configuration) as a child process on a free 127.0.0.1 port with a
+// fresh data directory and a bootstrap API key, uploads one small PDF, then measures POST /v1/signature-requests:
+// a 3 s warm-up (not reported), a closed-loop "max throughput" phase and an open-loop "fixed rate" phase. It prints a
+// table, a markdown block for docs/benchmarks.md and the machine it ran on. Only loopback is contacted; every loop
+// ends by itself; the hub process tree and its data directory are removed at the end, also on Ctrl+C or an error.
+// Load generator and hub share the machine's cores, so compare results only between runs on the same machine.
+
+using System.Runtime.InteropServices;
+using ESign.Hub.Benchmarks;
+
+BenchmarkOptions options;
+try
+{
+    options = BenchmarkOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchmarkOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+// Ctrl+C (SIGINT) and SIGTERM cancel the run instead of ending this process at once, so the disposal below still
+// kills the hub and deletes its data directory. Without these handlers SIGTERM would leave the hub running.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+
+try
+{
+    var hubAssembly = HubLocator.FindHubAssembly();
+    ApiScenario.Progress($"Starting {hubAssembly} ({options.Provider})…");
+    await using var hub = HubProcess.Start(hubAssembly, options);
+    // Last resort for exits that skip the disposal (Environment.Exit, an unhandled exception on another thread).
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => hub.Stop();
+
+    using var client = new HubApiClient(hub.BaseAddress, hub.ApiKey, options.Concurrency);
+    await hub.WaitUntilReadyAsync(client.Http, cancel.Token);
+    ApiScenario.Progress($"Hub ready at {hub.BaseAddress}.");
+
+    var phases = await ApiScenario.RunAsync(client, options, cancel.Token);
+    Console.Write(ResultsReport.Format(options, phases, MachineInfo.Current(), HubLocator.BuildConfiguration()));
+    return 0;
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Cancelled.");
+    return 130;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"Benchmark failed: {e.Message}");
+    return 1;
+}
+
+void Cancel(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    cancel.Cancel();
+}
