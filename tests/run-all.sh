@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PG_PORT="${HUB_TEST_PG_PORT:-5433}"
+PG_PORT="${HUB_TEST_PG_PORT:-}"
 PACKAGES=(postgresql qpdf poppler-utils chromium fonts-liberation redis-server docker-compose)
 
 say() { printf '==> %s\n' "$*"; }
@@ -43,6 +43,11 @@ start_postgres() {
   local bin
   bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
   [ -n "$bin" ] || { echo "PostgreSQL server binaries not found under /usr/lib/postgresql" >&2; exit 1; }
+  if [ -z "$PG_PORT" ]; then
+    # The first free port from 5433 up, so a server already running on the machine is left alone.
+    PG_PORT=5433
+    while (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; do PG_PORT=$((PG_PORT + 1)); done
+  fi
   PG_DIR="$(mktemp -d /tmp/esign-hub-pg.XXXXXX)"
   local run=()
   if [ "$(id -u)" -eq 0 ]; then
