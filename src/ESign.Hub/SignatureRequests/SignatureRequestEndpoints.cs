@@ -20,7 +20,7 @@ public static class SignatureRequestEndpoints
             .WithSummary("A request with its signers, fields and event timeline").ProducesProblems(404)
             .RequireScope(Scopes.SignatureRequestsRead);
         requests.MapGet("/", ListSignatureRequests).WithName("ListSignatureRequests")
-            .WithSummary("Requests, newest first. Filters: status, created_after, created_before, metadata[key]=value; pages: limit, starting_after").ProducesProblems(400)
+            .WithSummary("Requests, newest first. Filters: status, created_after, created_before, metadata[key]=value, metadata_key; pages: limit, starting_after").ProducesProblems(400)
             .RequireScope(Scopes.SignatureRequestsRead);
         requests.MapDelete("/{id}", CancelSignatureRequest).WithName("CancelSignatureRequest")
             .WithSummary("Cancel a pending or in-progress request; a finished one answers 409").ProducesProblems(404, 409)
@@ -68,6 +68,9 @@ public static class SignatureRequestEndpoints
             var value = values.ToString();
             requests = requests.Where(r => r.Metadata.Any(m => m.Key == key && m.Value == value));
         }
+
+        if (query["metadata_key"].FirstOrDefault() is { } metadataKey)
+            requests = requests.Where(r => r.Metadata.Any(m => m.Key == metadataKey));
 
         var limit = 20;
         if (query["limit"].FirstOrDefault() is { } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 100))

@@ -181,6 +181,8 @@ public abstract class SignatureRequestTests(HubFactory hub)
         Assert.Equal([ids[3], ids[2], ids[1], ids[0]], await IdsAsync(account, "status=pending"));
         Assert.Equal([ids[2]], await IdsAsync(account, "metadata[deal_id]=D-2"));
         Assert.Equal([ids[3], ids[1]], await IdsAsync(account, "metadata[region]=apac"));
+        Assert.Equal(5, (await IdsAsync(account, "metadata_key=region")).Count);
+        Assert.Empty(await IdsAsync(account, "metadata_key=owner"));
         Assert.Empty(await IdsAsync(account, "created_before=2000-01-01T00:00:00Z"));
         Assert.Equal(5, (await IdsAsync(account, "created_after=2000-01-01T00:00:00Z")).Count);
 
