@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_PORT="${HUB_TEST_PG_PORT:-}"
-PACKAGES=(postgresql qpdf poppler-utils chromium fonts-liberation redis-server docker-compose)
+PACKAGES=(postgresql qpdf poppler-utils chromium fonts-liberation fonts-dancingscript redis-server docker-compose)
 
 say() { printf '==> %s\n' "$*"; }
 

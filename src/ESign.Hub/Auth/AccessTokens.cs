@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -16,14 +15,13 @@ namespace ESign.Hub.Auth;
 /// </summary>
 public sealed class AccessTokens(IOptions<HubOptions> options, IConfiguration configuration, TimeProvider clock)
 {
-    private const string SecretName = "oauth_signing_key";
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private SymmetricSecurityKey? _key;
 
     public int LifetimeSeconds => options.Value.OAuth.AccessTokenLifetimeSeconds;
 
-    /// <summary>Loads or creates the signing key. Called once at start, after migrations.</summary>
-    public async Task InitializeAsync(HubDbContext db, CancellationToken ct)
+    /// <summary>Takes the signing key from configuration, else the platform key kept in the database. Called once at start.</summary>
+    public void Initialize(PlatformKeys keys)
     {
         var configured = configuration["Hub:OAuth:SigningKey"];
         byte[] key;
@@ -34,23 +32,7 @@ public sealed class AccessTokens(IOptions<HubOptions> options, IConfiguration co
         }
         else
         {
-            var stored = await db.PlatformSecrets.FindAsync([SecretName], ct);
-            if (stored is null)
-            {
-                stored = new PlatformSecret { Name = SecretName, Value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), CreatedAt = clock.GetUtcNow().UtcDateTime };
-                db.PlatformSecrets.Add(stored);
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateException)
-                {
-                    // Another hub process created it first; use theirs.
-                    db.ChangeTracker.Clear();
-                    stored = await db.PlatformSecrets.SingleAsync(s => s.Name == SecretName, ct);
-                }
-            }
-            key = Convert.FromBase64String(stored.Value);
+            key = keys.Get(PlatformKeys.OAuthSigning);
         }
         _key = new SymmetricSecurityKey(key) { KeyId = Convert.ToHexStringLower(SHA256.HashData(key))[..16] };
     }
@@ -98,7 +80,7 @@ public sealed class AccessTokens(IOptions<HubOptions> options, IConfiguration co
             claims.TryGetValue("test_mode", out var t) && (string)t == "true");
     }
 
-    private SymmetricSecurityKey Key => _key ?? throw new InvalidOperationException("AccessTokens.InitializeAsync was not called.");
+    private SymmetricSecurityKey Key => _key ?? throw new InvalidOperationException("AccessTokens.Initialize was not called.");
 }
 
 public sealed record AccessTokenClaims(string ClientId, string AccountId, string[] Scopes, bool TestMode);

@@ -123,24 +123,31 @@ public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope
 {
     public sealed record Result(Document? Document, string? Problem);
 
-    public async Task<Result> AddAsync(byte[] content, string? name, CancellationToken ct)
+    /// <summary>Adds an upload of the authenticated caller.</summary>
+    public Task<Result> AddAsync(byte[] content, string? name, CancellationToken ct)
+    {
+        var caller = tenant.Caller ?? throw new InvalidOperationException("DocumentStore needs an authenticated caller.");
+        return AddAsync(caller.AccountId, caller.TestMode, content, name, ct);
+    }
+
+    /// <summary>Adds a PDF the platform made for an account (a signed PDF, later a generated one).</summary>
+    public async Task<Result> AddAsync(string accountId, bool testMode, byte[] content, string? name, CancellationToken ct)
     {
         var inspection = PdfInspector.Inspect(content);
         if (!inspection.IsValid) return new(null, inspection.Problem);
 
-        var caller = tenant.Caller ?? throw new InvalidOperationException("DocumentStore needs an authenticated caller.");
         var id = Ids.New("doc");
         var document = new Document
         {
             Id = id,
-            AccountId = caller.AccountId,
+            AccountId = accountId,
             Name = CleanName(name),
             Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
             PageCount = inspection.Pages!.Count,
             SizeBytes = content.Length,
-            TestMode = caller.TestMode,
+            TestMode = testMode,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
-            BlobKey = $"{caller.AccountId}/{id}.pdf",
+            BlobKey = $"{accountId}/{id}.pdf",
             PageSizes = inspection.Pages,
         };
         // Bytes first: a row never points at a blob that is not there.
@@ -148,6 +155,15 @@ public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope
         db.Documents.Add(document);
         await db.SaveChangesAsync(ct);
         return new(document, null);
+    }
+
+    public async Task<byte[]?> ReadAsync(Document document, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(document.BlobKey, ct);
+        if (stream is null) return null;
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
     }
 
     private static string CleanName(string? name)

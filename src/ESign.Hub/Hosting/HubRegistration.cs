@@ -2,10 +2,13 @@ using ESign.Hub.Accounts;
 using ESign.Hub.Audit;
 using ESign.Hub.Auth;
 using ESign.Hub.Documents;
+using ESign.Hub.Email;
 using ESign.Hub.Health;
 using ESign.Hub.Idempotency;
 using ESign.Hub.RateLimiting;
+using ESign.Hub.Sealing;
 using ESign.Hub.SignatureRequests;
+using ESign.Hub.Signing;
 using ESign.Hub.Storage;
 using ESign.Hub.Templates;
 using Microsoft.AspNetCore.Diagnostics;
@@ -38,6 +41,7 @@ public static class HubRegistration
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = hub.MaxUploadBytes + (1 << 20));
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PlatformKeys>();
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -67,6 +71,8 @@ public static class HubRegistration
         services.AddScoped<AccountProvisioning>();
         services.AddScoped<DocumentStore>();
         services.AddScoped<CreateSignatureRequest>();
+        builder.AddPdfSealing();
+        builder.AddSigning();
         return builder;
     }
 
@@ -81,6 +87,7 @@ public static class HubRegistration
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 
+        app.UseStaticFiles();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("ESign.Hub API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();
@@ -91,6 +98,9 @@ public static class HubRegistration
         app.MapSignatureRequestEndpoints();
         app.MapTemplateEndpoints();
         app.MapAuditEndpoints();
+        app.MapSigningEndpoints();
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)
+            app.MapDevOutbox();
         return app;
     }
 
@@ -117,7 +127,9 @@ public static class HubRegistration
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         await db.Database.MigrateAsync(ct);
-        await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(db, ct);
+        var keys = app.Services.GetRequiredService<PlatformKeys>();
+        await keys.InitializeAsync(db, ct);
+        app.Services.GetRequiredService<AccessTokens>().Initialize(keys);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ESign.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;

@@ -53,19 +53,19 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             await next(http);
             if (http.Response.StatusCode < 500)
             {
-                await db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key)
+                await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key)
                     .ExecuteUpdateAsync(u => u
                         .SetProperty(r => r.StatusCode, http.Response.StatusCode)
                         .SetProperty(r => r.ContentType, http.Response.ContentType)
                         .SetProperty(r => r.Location, http.Response.Headers.Location.ToString())
-                        .SetProperty(r => r.Body, buffer.ToArray()), CancellationToken.None);
+                        .SetProperty(r => r.Body, buffer.ToArray()), CancellationToken.None));
                 stored = true;
             }
         }
         finally
         {
             if (!stored)
-                await db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+                await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key).ExecuteDeleteAsync(CancellationToken.None));
             http.Response.Body = original;
         }
         buffer.Position = 0;
@@ -80,7 +80,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.AccountId == accountId && r.Key == key);
             if (existing is not null && existing.ExpiresAt > now) return existing;
             if (existing is not null)
-                await db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ExpiresAt <= now).ExecuteDeleteAsync();
+                await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ExpiresAt <= now).ExecuteDeleteAsync());
 
             db.IdempotencyRecords.Add(new IdempotencyRecord
             {

@@ -4,7 +4,8 @@ using ESign.Hub.Auth;
 using ESign.Hub.Documents;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
-using ESign.Hub.Storage.Blobs;
+using ESign.Hub.Email;
+using ESign.Hub.Signing;
 using ESign.Hub.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,8 @@ using Microsoft.Extensions.Options;
 
 namespace ESign.Hub.SignatureRequests;
 
-public sealed record SignerInput(string? Name, string? Email, int? Order, string? Role);
+/// <param name="AccessCode">Optional code the sender gives the signer out of band; checked before the document is shown.</param>
+public sealed record SignerInput(string? Name, string? Email, int? Order, string? Role, string? AccessCode);
 
 public sealed record RemindersInput(int? AfterDays, int? EveryDays, int? Max);
 
@@ -28,11 +30,13 @@ public sealed record CreateSignatureRequestBody(
     int? ExpiresInDays,
     DateTime? ExpiresAt,
     RemindersInput? Reminders,
+    string? EscalationEmail,
     Dictionary<string, JsonElement>? Metadata);
 
 /// <summary>Checks a create request against the document (or template) it names, then sends it in one transaction.</summary>
 public sealed class CreateSignatureRequest(
-    HubDbContext db, IBlobStore blobs, TenantScope tenant, TimeProvider clock, IOptions<HubOptions> options)
+    HubDbContext db, DocumentStore documents, SigningLinks links, SigningEmails emails, EmailDelivery delivery, TenantScope tenant,
+    TimeProvider clock, IOptions<HubOptions> options, PublicUrls urls)
 {
     public const int MaxSigners = 50;
 
@@ -78,7 +82,12 @@ public sealed class CreateSignatureRequest(
         };
         if (order is null) errors.Add("signing_order", "Use \"parallel\" or \"sequential\".");
 
-        var signers = ValidateSigners(body.Signers, order ?? SigningOrder.Parallel, template, errors);
+        var (signers, tokens) = ValidateSigners(body.Signers, order ?? SigningOrder.Parallel, template, errors);
+        var escalationEmail = body.EscalationEmail?.Trim();
+        if (escalationEmail is not null && !IsEmail(escalationEmail))
+            errors.Add("escalation_email", $"'{escalationEmail}' is not an email address.");
+        else if (escalationEmail is not null && body.Reminders is null)
+            errors.Add("escalation_email", "Escalation follows the last reminder: set 'reminders' too.");
         var (expiresAt, reminders) = ValidateSchedule(body, now, errors);
         var metadata = ValidateMetadata(body.Metadata, errors);
 
@@ -92,7 +101,8 @@ public sealed class CreateSignatureRequest(
                 new FieldInput(FieldRules.Name(f.Type), JsonSerializer.SerializeToElement(f.Role), null, f.Page, f.X, f.Y, f.Width, f.Height, f.Required, f.Label)));
         if (body.UseTextTags == true)
         {
-            var tags = TextTags.TryFind(await ReadAsync(document, ct));
+            var bytes = await documents.ReadAsync(document, ct) ?? throw new InvalidOperationException($"Blob of document {document.Id} is missing.");
+            var tags = TextTags.TryFind(bytes);
             if (tags is null) errors.Add("use_text_tags", "The document's text could not be read to look for text tags; place the fields with 'fields' instead.");
             else fieldInputs.AddRange(FieldRules.FromTextTags(tags, document.PageSizes, errors));
         }
@@ -102,29 +112,35 @@ public sealed class CreateSignatureRequest(
         var fields = placed.Select(f => new NewField(f.Type, f.SignerIndex ?? signers.FindIndex(s => s.Role == f.Role),
             f.Page, f.X, f.Y, f.Width, f.Height, f.Required, f.Label)).ToList();
         var spec = new NewSignatureRequest(caller.AccountId, document.Id, template?.Id, title!, message, order!.Value, caller.TestMode,
-            expiresAt, reminders, signers, fields, metadata);
+            expiresAt, reminders, escalationEmail, signers, fields, metadata);
         var context = new RequestContext(now, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
-        var (request, tokens) = SignatureRequest.Send(spec, context);
+        var request = SignatureRequest.Send(spec, context);
         db.SignatureRequests.Add(request);
+        var account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == caller.AccountId, ct);
+        foreach (var signer in request.Signers.Where(s => s.Status == SignerStatus.Sent))
+            db.OutboundEmails.Add(emails.Invitation(account, request, signer, now));
         await db.SaveChangesAsync(ct);
+        delivery.Wake();
 
-        var baseUrl = (options.Value.PublicBaseUrl ?? $"{http.Request.Scheme}://{http.Request.Host}").TrimEnd('/');
-        var urls = tokens.ToDictionary(t => t.Key, t => $"{baseUrl}/sign/{t.Value}");
-        return TypedResults.Created($"/v1/signature-requests/{request.Id}", SignatureRequestResponse.From(request, withEvents: true, urls));
+        var signingUrls = tokens.ToDictionary(t => t.Key, t => urls.SigningUrl(t.Value));
+        return TypedResults.Created($"/v1/signature-requests/{request.Id}", SignatureRequestResponse.From(request, withEvents: true, signingUrls));
     }
 
-    private static List<NewSigner> ValidateSigners(List<SignerInput>? input, SigningOrder order, Template? template, ValidationErrors errors)
+    /// <summary>Checks the signers and gives each an id and a signing link; returns the links' tokens by signer id.</summary>
+    private (List<NewSigner> Signers, Dictionary<string, string> Tokens) ValidateSigners(
+        List<SignerInput>? input, SigningOrder order, Template? template, ValidationErrors errors)
     {
         var signers = new List<NewSigner>();
+        var tokens = new Dictionary<string, string>();
         if (input is null || input.Count == 0)
         {
             errors.Add("signers", "Add at least one signer with a name and an email address.");
-            return signers;
+            return (signers, tokens);
         }
         if (input.Count > MaxSigners) errors.Add("signers", $"Use at most {MaxSigners} signers.");
         for (var i = 0; i < input.Count && i < MaxSigners; i++)
         {
-            var s = input[i] ?? new SignerInput(null, null, null, null);
+            var s = input[i] ?? new SignerInput(null, null, null, null, null);
             var at = $"signers[{i}]";
             var name = s.Name?.Trim();
             var email = s.Email?.Trim();
@@ -139,12 +155,18 @@ public sealed class CreateSignatureRequest(
                 errors.Add($"{at}.role", $"With a template, give each signer one of its roles: {string.Join(", ", template.Roles)}.");
             // In sequential order, signers without an explicit order sign in list order.
             var signOrder = order == SigningOrder.Parallel ? 1 : s.Order ?? i + 1;
-            signers.Add(new NewSigner(name ?? "", email ?? "", signOrder, role));
+            var accessCode = s.AccessCode?.Trim();
+            if (accessCode is { Length: < 4 or > 50 }) errors.Add($"{at}.access_code", "An access code is 4 to 50 characters.");
+            var id = Ids.New("sgn");
+            var (token, link) = links.NewLink();
+            tokens[id] = token;
+            signers.Add(new NewSigner(id, name ?? "", email ?? "", signOrder, role, link,
+                accessCode is { Length: >= 4 and <= 50 } ? SigningLinks.HashAccessCode(accessCode) : null));
         }
         if (template is not null)
             foreach (var missing in template.Roles.Where(r => signers.All(s => s.Role != r)))
                 errors.Add("signers", $"The template needs a signer for role '{missing}'.");
-        return signers;
+        return (signers, tokens);
     }
 
     private (DateTime? ExpiresAt, ReminderSettings? Reminders) ValidateSchedule(CreateSignatureRequestBody body, DateTime now, ValidationErrors errors)
@@ -196,12 +218,4 @@ public sealed class CreateSignatureRequest(
     private static bool IsEmail(string email) =>
         email.Length <= 254 && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Contains('.', StringComparison.Ordinal);
 
-    private async Task<byte[]> ReadAsync(Document document, CancellationToken ct)
-    {
-        await using var stream = await blobs.OpenReadAsync(document.BlobKey, ct)
-            ?? throw new InvalidOperationException($"Blob for document {document.Id} is missing.");
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
-    }
 }

@@ -29,9 +29,16 @@ public sealed class SignatureRequest
     public DateTime UpdatedAt { get; private set; }
     public DateTime? ExpiresAt { get; init; }
     public ReminderSettings? Reminders { get; init; }
+    /// <summary>Who hears about it when the last reminder went unanswered.</summary>
+    public string? EscalationEmail { get; init; }
+    /// <summary>When the scheduler should next remind the signers whose turn it is; null when no reminder is due.</summary>
+    public DateTime? NextReminderAt { get; private set; }
+    public int RemindersSent { get; private set; }
+    public DateTime? EscalatedAt { get; private set; }
     public DateTime? CanceledAt { get; private set; }
     public DateTime? CompletedAt { get; private set; }
     public string? SignedDocumentId { get; private set; }
+    public string? SignedDocumentSha256 { get; private set; }
     /// <summary>Renewed by every change; the database rejects a save based on a stale copy (optimistic concurrency).</summary>
     public Guid Version { get; private set; } = Guid.NewGuid();
 
@@ -43,12 +50,14 @@ public sealed class SignatureRequest
     public bool IsFinished => Status is SignatureRequestStatus.Completed or SignatureRequestStatus.Declined
         or SignatureRequestStatus.Expired or SignatureRequestStatus.Canceled;
 
+    /// <summary>Every signer has signed; the signed PDF is still to be produced (then the request completes).</summary>
+    public bool AwaitsSealing => Status == SignatureRequestStatus.InProgress && Signers.All(s => s.Status == SignerStatus.Signed);
+
     /// <summary>
     /// Sends a new request: the signers whose turn it is (every signer in parallel order, the lowest order number in
-    /// sequential order) become <c>sent</c>, the rest <c>waiting</c>. Returns each signer's signing-link secret, which
-    /// is stored only as a hash.
+    /// sequential order) become <c>sent</c>, the rest <c>waiting</c>.
     /// </summary>
-    public static (SignatureRequest Request, Dictionary<string, string> SigningTokens) Send(NewSignatureRequest spec, RequestContext context)
+    public static SignatureRequest Send(NewSignatureRequest spec, RequestContext context)
     {
         var now = context.Now;
         var request = new SignatureRequest
@@ -66,17 +75,15 @@ public sealed class SignatureRequest
             UpdatedAt = now,
             ExpiresAt = spec.ExpiresAt,
             Reminders = spec.Reminders,
+            EscalationEmail = spec.EscalationEmail,
+            NextReminderAt = spec.Reminders is { Max: > 0 } r ? now.AddDays(r.AfterDays) : null,
         };
-        var tokens = new Dictionary<string, string>();
-        var firstOrder = spec.Signers.Min(s => s.Order);
         for (var i = 0; i < spec.Signers.Count; i++)
         {
             var s = spec.Signers[i];
-            var token = Auth.SecretTokens.NewSecret("");
-            var itsTurn = spec.SigningOrder == SigningOrder.Parallel || s.Order == firstOrder;
-            var signer = new Signer
+            request.Signers.Add(new Signer
             {
-                Id = Ids.New("sgn"),
+                Id = s.Id,
                 AccountId = spec.AccountId,
                 SignatureRequestId = request.Id,
                 Position = i,
@@ -84,12 +91,11 @@ public sealed class SignatureRequest
                 Email = s.Email,
                 Role = s.Role,
                 Order = s.Order,
-                Status = itsTurn ? SignerStatus.Sent : SignerStatus.Waiting,
-                SentAt = itsTurn ? now : null,
-                AccessTokenHash = Auth.SecretTokens.Hash(token),
-            };
-            tokens[signer.Id] = token;
-            request.Signers.Add(signer);
+                Status = SignerStatus.Waiting,
+                AccessTokenHash = s.Link.TokenHash,
+                AccessTokenSealed = s.Link.SealedToken,
+                AccessCodeHash = s.AccessCodeHash,
+            });
         }
         foreach (var f in spec.Fields)
         {
@@ -112,8 +118,81 @@ public sealed class SignatureRequest
         foreach (var (key, value) in spec.Metadata)
             request.Metadata.Add(new RequestMetadata { SignatureRequestId = request.Id, AccountId = spec.AccountId, Key = key, Value = value });
         request.Record("sent", null, context);
-        return (request, tokens);
+        request.SendToNextSigners(context);
+        return request;
     }
+
+    /// <summary>Signers who must sign before <paramref name="signer"/> can (empty when it is their turn).</summary>
+    public IReadOnlyList<Signer> SignersBefore(Signer signer) =>
+        SigningOrder == SigningOrder.Parallel
+            ? []
+            : Signers.Where(s => s.Order < signer.Order && s.Status != SignerStatus.Signed).OrderBy(s => s.Order).ThenBy(s => s.Position).ToList();
+
+    /// <summary>The signer opened the document (recorded once).</summary>
+    public void MarkViewed(Signer signer, RequestContext context)
+    {
+        if (signer.Status != SignerStatus.Sent) return;
+        signer.Status = SignerStatus.Viewed;
+        signer.ViewedAt = context.Now;
+        Record("viewed", signer.Id, context);
+    }
+
+    /// <summary>The signer agreed to sign electronically (ESIGN/UETA); nothing else can happen before.</summary>
+    public void RecordConsent(Signer signer, RequestContext context)
+    {
+        if (signer.ConsentedAt is not null) return;
+        signer.ConsentedAt = context.Now;
+        signer.ConsentIpAddress = context.IpAddress;
+        signer.ConsentUserAgent = context.UserAgent;
+        Touch(context);
+    }
+
+    /// <summary>
+    /// Records a signature with the signer's field values. The next signers in a sequential flow become <c>sent</c>;
+    /// returns them so they can be told it is their turn.
+    /// </summary>
+    public IReadOnlyList<Signer> Sign(Signer signer, IReadOnlyDictionary<string, string?> values, AdoptedMark? signature, AdoptedMark? initials,
+        string authentication, RequestContext context)
+    {
+        if (!CanAct(signer)) throw new InvalidOperationException($"Signer {signer.Id} cannot sign now.");
+        foreach (var field in Fields.Where(f => f.SignerId == signer.Id))
+        {
+            field.Value = field.Type switch
+            {
+                FieldType.DateSigned => context.Now.ToString("yyyy-MM-dd"),
+                FieldType.Name => signer.Name,
+                FieldType.Email => signer.Email,
+                FieldType.Signature => signature is null ? null : "signed",
+                FieldType.Initials => initials is null ? null : "initialed",
+                _ => values.GetValueOrDefault(field.Id),
+            };
+        }
+        signer.Status = SignerStatus.Signed;
+        signer.SignedAt = context.Now;
+        signer.SignedIpAddress = context.IpAddress;
+        signer.SignedUserAgent = context.UserAgent;
+        signer.Authentication = authentication;
+        signer.Signature = signature;
+        signer.Initials = initials;
+        if (Status == SignatureRequestStatus.Pending) Status = SignatureRequestStatus.InProgress;
+        Record("signed", signer.Id, context);
+        return SendToNextSigners(context);
+    }
+
+    /// <summary>The signer refused; the whole request ends as declined.</summary>
+    public void Decline(Signer signer, string reason, RequestContext context)
+    {
+        if (!CanAct(signer)) throw new InvalidOperationException($"Signer {signer.Id} cannot decline now.");
+        signer.Status = SignerStatus.Declined;
+        signer.DeclinedAt = context.Now;
+        signer.DeclineReason = reason;
+        Status = SignatureRequestStatus.Declined;
+        NextReminderAt = null;
+        Record("declined", signer.Id, context);
+    }
+
+    /// <summary>Whether <paramref name="signer"/> may sign or decline now: the request is open and it is their turn.</summary>
+    public bool CanAct(Signer signer) => !IsFinished && signer.Status is SignerStatus.Sent or SignerStatus.Viewed;
 
     /// <summary>Cancels an open request. A finished request cannot be canceled.</summary>
     public bool TryCancel(RequestContext context)
@@ -121,14 +200,80 @@ public sealed class SignatureRequest
         if (IsFinished) return false;
         Status = SignatureRequestStatus.Canceled;
         CanceledAt = context.Now;
+        NextReminderAt = null;
         Record("canceled", null, context);
         return true;
     }
 
-    private void Record(string type, string? signerId, RequestContext context)
+    /// <summary>Ends an open request whose deadline passed.</summary>
+    public bool TryExpire(RequestContext context)
+    {
+        if (IsFinished || AwaitsSealing || ExpiresAt is not { } at || at > context.Now) return false;
+        Status = SignatureRequestStatus.Expired;
+        NextReminderAt = null;
+        Record("expired", null, context);
+        return true;
+    }
+
+    /// <summary>
+    /// The reminder that was due has gone out to <paramref name="reminded"/>. Schedules the next one; after the last,
+    /// schedules the escalation check one interval later.
+    /// </summary>
+    public void RecordReminder(IReadOnlyList<Signer> reminded, RequestContext context)
+    {
+        RemindersSent++;
+        foreach (var signer in reminded) Record("reminded", signer.Id, context);
+        NextReminderAt = context.Now.AddDays(Reminders!.EveryDays);
+    }
+
+    /// <summary>The last reminder went unanswered: escalate once, and stop reminding.</summary>
+    public void RecordEscalation(RequestContext context)
+    {
+        EscalatedAt = context.Now;
+        NextReminderAt = null;
+        Record("escalated", null, context);
+    }
+
+    public bool RemindersExhausted => Reminders is null || RemindersSent >= Reminders.Max;
+
+    /// <summary>The sealed PDF exists: the request is completed.</summary>
+    public void Complete(string signedDocumentId, string sha256, RequestContext context)
+    {
+        if (!AwaitsSealing) throw new InvalidOperationException($"Request {Id} is not waiting to be sealed.");
+        Status = SignatureRequestStatus.Completed;
+        CompletedAt = context.Now;
+        SignedDocumentId = signedDocumentId;
+        SignedDocumentSha256 = sha256;
+        NextReminderAt = null;
+        Record("completed", null, context);
+    }
+
+    /// <summary>In sequential order, everyone holding the lowest order number not yet signed gets their turn.</summary>
+    private List<Signer> SendToNextSigners(RequestContext context)
+    {
+        var unsigned = Signers.Where(s => s.Status != SignerStatus.Signed).ToList();
+        if (unsigned.Count == 0) return [];
+        var nextOrder = unsigned.Min(s => s.Order);
+        var newlySent = unsigned
+            .Where(s => s.Status == SignerStatus.Waiting && (SigningOrder == SigningOrder.Parallel || s.Order == nextOrder))
+            .ToList();
+        foreach (var signer in newlySent)
+        {
+            signer.Status = SignerStatus.Sent;
+            signer.SentAt = context.Now;
+        }
+        return newlySent;
+    }
+
+    private void Touch(RequestContext context)
     {
         UpdatedAt = context.Now;
         Version = Guid.NewGuid();
+    }
+
+    private void Record(string type, string? signerId, RequestContext context)
+    {
+        Touch(context);
         Events.Add(new RequestEvent
         {
             Id = Ids.New("evt"),
@@ -142,6 +287,12 @@ public sealed class SignatureRequest
         });
     }
 }
+
+/// <summary>A signature or initials the signer adopted: how (typed or drawn), the typed text, and the PNG we stamp.</summary>
+public sealed record AdoptedMark(string Method, string? TypedText, byte[] Png);
+
+/// <summary>A signing link: the hash we look it up by and the encrypted token we put into reminder emails.</summary>
+public sealed record SignerLink(string TokenHash, string SealedToken);
 
 /// <summary>Who did something and when: written into every event.</summary>
 public sealed record RequestContext(DateTime Now, string? IpAddress, string? UserAgent);
@@ -159,11 +310,12 @@ public sealed record NewSignatureRequest(
     bool TestMode,
     DateTime? ExpiresAt,
     ReminderSettings? Reminders,
+    string? EscalationEmail,
     IReadOnlyList<NewSigner> Signers,
     IReadOnlyList<NewField> Fields,
     IReadOnlyDictionary<string, string> Metadata);
 
-public sealed record NewSigner(string Name, string Email, int Order, string? Role);
+public sealed record NewSigner(string Id, string Name, string Email, int Order, string? Role, SignerLink Link, string? AccessCodeHash);
 
 public sealed record NewField(FieldType Type, int SignerPosition, int Page, double X, double Y, double Width, double Height, bool Required, string? Label);
 
@@ -180,8 +332,31 @@ public sealed class Signer
     public int Order { get; init; }
     public SignerStatus Status { get; internal set; }
     public DateTime? SentAt { get; internal set; }
+    public DateTime? ViewedAt { get; internal set; }
+    public DateTime? ConsentedAt { get; internal set; }
+    public string? ConsentIpAddress { get; internal set; }
+    public string? ConsentUserAgent { get; internal set; }
     public DateTime? SignedAt { get; internal set; }
+    public string? SignedIpAddress { get; internal set; }
+    public string? SignedUserAgent { get; internal set; }
+    /// <summary>How the signer proved who they were, for the audit certificate ("Email link", "… + access code").</summary>
+    public string? Authentication { get; internal set; }
+    public AdoptedMark? Signature { get; internal set; }
+    public AdoptedMark? Initials { get; internal set; }
+    public DateTime? DeclinedAt { get; internal set; }
+    public string? DeclineReason { get; internal set; }
+    /// <summary>SHA-256 of the signing link's secret: the link is looked up by it.</summary>
     public required string AccessTokenHash { get; init; }
+    /// <summary>The signing link's secret encrypted with the platform key, so reminders can carry the same link.</summary>
+    public required string AccessTokenSealed { get; init; }
+    /// <summary>PBKDF2 hash of the optional access code the sender gave this signer out of band.</summary>
+    public string? AccessCodeHash { get; init; }
+    public int AccessCodeFailures { get; internal set; }
+
+    /// <summary>Counts a wrong access code; five in a row lock the link.</summary>
+    public void RecordAccessCodeFailure() => AccessCodeFailures++;
+
+    public bool AccessCodeLocked => AccessCodeFailures >= 5;
 }
 
 public sealed class SignatureField

@@ -4,8 +4,10 @@ using ESign.Hub.Accounts;
 using ESign.Hub.Audit;
 using ESign.Hub.Auth;
 using ESign.Hub.Documents;
+using ESign.Hub.Email;
 using ESign.Hub.Idempotency;
 using ESign.Hub.SignatureRequests;
+using ESign.Hub.Signing;
 using ESign.Hub.Storage.Blobs;
 using ESign.Hub.Templates;
 using Microsoft.EntityFrameworkCore;
@@ -37,9 +39,17 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<StoredBlob> Blobs => Set<StoredBlob>();
     public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
+    public DbSet<SigningSession> SigningSessions => Set<SigningSession>();
+    public DbSet<OutboundEmail> OutboundEmails => Set<OutboundEmail>();
 
     /// <summary>The account every tenant-owned query is limited to; null matches nothing.</summary>
     public string? TenantId => _tenant?.AccountId;
+
+    /// <summary>
+    /// Runs a write that bypasses SaveChanges (ExecuteUpdate, ExecuteDelete) under the same rules as SaveChanges: on
+    /// SQLite, in turn with this process's other writers.
+    /// </summary>
+    public virtual Task<T> WriteAsync<T>(Func<Task<T>> write) => write();
 
     /// <summary>Binds this (possibly pooled) context to the unit of work's tenant.</summary>
     internal void UseTenant(TenantScope tenant) => _tenant = tenant;
@@ -87,6 +97,8 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.AccountId, x.Id });
             e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
+            e.HasIndex(x => new { x.Status, x.NextReminderAt });
+            e.HasIndex(x => new { x.Status, x.ExpiresAt });
             e.Property(x => x.Version).IsConcurrencyToken();
             e.Property(x => x.Reminders).HasConversion(Json<ReminderSettings?>());
             e.HasMany(x => x.Signers).WithOne().HasForeignKey(x => x.SignatureRequestId);
@@ -101,6 +113,8 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.AccessTokenHash).IsUnique();
+            e.Property(x => x.Signature).HasConversion(Json<AdoptedMark?>(), ByJson<AdoptedMark?>());
+            e.Property(x => x.Initials).HasConversion(Json<AdoptedMark?>(), ByJson<AdoptedMark?>());
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 
@@ -147,6 +161,22 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 
+        model.Entity<SigningSession>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<OutboundEmail>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.SentAt, x.NextAttemptAt });
+            e.HasIndex(x => new { x.AccountId, x.SignatureRequestId });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
         model.Entity<StoredBlob>(e => e.HasKey(x => x.Key));
         model.Entity<PlatformSecret>(e => e.HasKey(x => x.Name));
     }
@@ -180,14 +210,16 @@ public sealed class SqliteHubDbContext(DbContextOptions<SqliteHubDbContext> opti
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new();
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        ChangeTracker.HasChanges() ? WriteAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken)) : Task.FromResult(0);
+
+    public override async Task<T> WriteAsync<T>(Func<Task<T>> write)
     {
-        if (!ChangeTracker.HasChanges()) return 0;
         var gate = WriteGates.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync();
         try
         {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            return await write();
         }
         finally
         {

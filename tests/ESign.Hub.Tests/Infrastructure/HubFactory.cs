@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using ESign.Hub.Accounts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -16,11 +19,25 @@ public enum Database { Sqlite, Postgres }
 /// </summary>
 public class HubFactory(Database database) : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    /// <summary>A second hub on the same database and data directory, as after a restart; the first one cleans up.</summary>
+    protected HubFactory(HubFactory sameStoreAs) : this(sameStoreAs.Database)
+    {
+        DataDirectory = sameStoreAs.DataDirectory;
+        _postgresDatabase = sameStoreAs._postgresDatabase;
+        _ownsStore = false;
+        Clock = sameStoreAs.Clock;
+    }
+
+    private readonly bool _ownsStore = true;
+
+    /// <summary>When set, the hub's clock: tests move time to make reminders and expiries due.</summary>
+    public FakeTimeProvider? Clock { get; init; }
+
     public static string PostgresServer =>
         Environment.GetEnvironmentVariable("HUB_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5433;Username=postgres;Password=postgres";
 
     public Database Database { get; } = database;
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "esign-hub-tests", Guid.NewGuid().ToString("N"));
+    public string DataDirectory { get; private init; } = Path.Combine(Path.GetTempPath(), "esign-hub-tests", Guid.NewGuid().ToString("N"));
     private readonly string _postgresDatabase = "hub_test_" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Extra settings a test class needs (rate limits, upload size, bootstrap key).</summary>
@@ -28,7 +45,7 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
 
     public async Task InitializeAsync()
     {
-        if (Database == Database.Postgres)
+        if (Database == Database.Postgres && _ownsStore)
         {
             try
             {
@@ -43,7 +60,7 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
                     $"The PostgreSQL tests need a server at '{PostgresServer}'. Run the tests with the README's test command, which starts one. ({e.Message})", e);
             }
         }
-        _ = Server; // start the hub (runs migrations) before the first test
+        StartServer(); // start the hub (runs migrations) before the first test
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -51,6 +68,7 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
         builder.UseEnvironment("Testing");
         builder.UseSetting("Hub:DataDirectory", DataDirectory);
         builder.UseSetting("Hub:MaxUploadBytes", "200000");
+        builder.UseSetting("Hub:PublicBaseUrl", "http://localhost");
         builder.UseSetting("Hub:RateLimit:PermitsPerSecond", "100000");
         builder.UseSetting("Hub:RateLimit:Burst", "100000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
@@ -60,6 +78,8 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
             builder.UseSetting("ConnectionStrings:Hub", new NpgsqlConnectionStringBuilder(PostgresServer) { Database = _postgresDatabase }.ConnectionString);
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (Clock is not null)
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     /// <summary>A new account and a client authenticated with its admin key (every scope).</summary>
@@ -69,6 +89,15 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
         var (account, key) = await scope.ServiceProvider.GetRequiredService<AccountProvisioning>()
             .CreateAccountAsync("Test account " + Guid.NewGuid().ToString("N")[..6], testMode, CancellationToken.None);
         return new HubClient(this, account.Id, key);
+    }
+
+    /// <summary>Every email the hub queued for these addresses (its outbox), oldest first.</summary>
+    public async Task<List<ESign.Hub.Email.OutboundEmail>> OutboxAsync(params string[] to)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ESign.Hub.Storage.HubDbContext>();
+        return await db.OutboundEmails.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => to.Contains(e.ToAddress)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync();
     }
 
     /// <summary>A client that sends no credential.</summary>
@@ -84,6 +113,7 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        if (!_ownsStore) return;
         if (Database == Database.Postgres)
         {
             NpgsqlConnection.ClearAllPools();

@@ -9,8 +9,19 @@ public sealed class DatabaseBlobStore(IServiceScopeFactory scopes) : IBlobStore
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        // Blobs are written once per key (documents, cached page images); a second writer of the same key is a no-op.
+        if (await db.Blobs.AnyAsync(b => b.Key == key, ct)) return;
         db.Blobs.Add(new StoredBlob { Key = key, Content = content.ToArray() });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with another writer of the same key; theirs is the same content.
+            db.ChangeTracker.Clear();
+            if (!await db.Blobs.AsNoTracking().AnyAsync(b => b.Key == key, ct)) throw;
+        }
     }
 
     public async Task<Stream?> OpenReadAsync(string key, CancellationToken ct)

@@ -209,6 +209,73 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.ToTable("Documents");
                 });
 
+            modelBuilder.Entity("ESign.Hub.Email.OutboundEmail", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FromName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SignatureRequestId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "SignatureRequestId");
+
+                    b.HasIndex("SentAt", "NextAttemptAt");
+
+                    b.ToTable("OutboundEmails");
+                });
+
             modelBuilder.Entity("ESign.Hub.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("AccountId")
@@ -380,16 +447,31 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EscalationEmail")
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Message")
                         .HasColumnType("text");
 
+                    b.Property<DateTime?>("NextReminderAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Reminders")
                         .HasColumnType("text");
 
+                    b.Property<int>("RemindersSent")
+                        .HasColumnType("integer");
+
                     b.Property<string>("SignedDocumentId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SignedDocumentSha256")
                         .HasColumnType("text");
 
                     b.Property<string>("SigningOrder")
@@ -423,6 +505,10 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.HasIndex("AccountId", "Id");
 
+                    b.HasIndex("Status", "ExpiresAt");
+
+                    b.HasIndex("Status", "NextReminderAt");
+
                     b.HasIndex("AccountId", "Status", "Id");
 
                     b.ToTable("SignatureRequests");
@@ -433,7 +519,17 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<int>("AccessCodeFailures")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AccessCodeHash")
+                        .HasColumnType("text");
+
                     b.Property<string>("AccessTokenHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AccessTokenSealed")
                         .IsRequired()
                         .HasColumnType("text");
 
@@ -441,8 +537,29 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Authentication")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ConsentIpAddress")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ConsentUserAgent")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("ConsentedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeclineReason")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("DeclinedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Email")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Initials")
                         .HasColumnType("text");
 
                     b.Property<string>("Name")
@@ -461,6 +578,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Signature")
+                        .HasColumnType("text");
+
                     b.Property<string>("SignatureRequestId")
                         .IsRequired()
                         .HasColumnType("text");
@@ -468,10 +588,19 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<DateTime?>("SignedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("SignedIpAddress")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SignedUserAgent")
+                        .HasColumnType("text");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("ViewedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
@@ -481,6 +610,56 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.HasIndex("SignatureRequestId");
 
                     b.ToTable("Signers");
+                });
+
+            modelBuilder.Entity("ESign.Hub.Signing.SigningSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("AccessCodeVerified")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Authentication")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SignatureRequestId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SignerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("SigningSessions");
                 });
 
             modelBuilder.Entity("ESign.Hub.Storage.Blobs.StoredBlob", b =>

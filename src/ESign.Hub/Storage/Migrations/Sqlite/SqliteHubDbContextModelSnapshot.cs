@@ -204,6 +204,73 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.ToTable("Documents");
                 });
 
+            modelBuilder.Entity("ESign.Hub.Email.OutboundEmail", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FromName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignatureRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "SignatureRequestId");
+
+                    b.HasIndex("SentAt", "NextAttemptAt");
+
+                    b.ToTable("OutboundEmails");
+                });
+
             modelBuilder.Entity("ESign.Hub.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("AccountId")
@@ -375,16 +442,31 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EscalationEmail")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Message")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("NextReminderAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Reminders")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("RemindersSent")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SignedDocumentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignedDocumentSha256")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SigningOrder")
@@ -418,6 +500,10 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
 
                     b.HasIndex("AccountId", "Id");
 
+                    b.HasIndex("Status", "ExpiresAt");
+
+                    b.HasIndex("Status", "NextReminderAt");
+
                     b.HasIndex("AccountId", "Status", "Id");
 
                     b.ToTable("SignatureRequests");
@@ -428,7 +514,17 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("AccessCodeFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AccessCodeHash")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AccessTokenHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccessTokenSealed")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -436,8 +532,29 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Authentication")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConsentIpAddress")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConsentUserAgent")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ConsentedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclineReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeclinedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Email")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Initials")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -456,6 +573,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Signature")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SignatureRequestId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -463,9 +583,18 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("SignedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SignedIpAddress")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignedUserAgent")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ViewedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -476,6 +605,56 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.HasIndex("SignatureRequestId");
 
                     b.ToTable("Signers");
+                });
+
+            modelBuilder.Entity("ESign.Hub.Signing.SigningSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AccessCodeVerified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Authentication")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignatureRequestId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("SigningSessions");
                 });
 
             modelBuilder.Entity("ESign.Hub.Storage.Blobs.StoredBlob", b =>

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text;
+using ESign.Hub.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace ESign.Hub.Email;
+
+/// <summary>
+/// <c>/dev/outbox</c>: the local mailbox of the embedded default, so a newcomer can click through a whole signing on
+/// one machine. Mapped only when no SMTP server is configured; it shows every account's mail, so never expose a hub
+/// without SMTP beyond loopback.
+/// </summary>
+public static class DevOutboxEndpoints
+{
+    public static IEndpointRouteBuilder MapDevOutbox(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/dev/outbox", ListMessages).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/dev/outbox/{id}", ShowMessage).ExcludeFromDescription().AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> ListMessages(HubDbContext db, CancellationToken ct)
+    {
+        var messages = await db.OutboundEmails.IgnoreQueryFilters().AsNoTracking()
+            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Take(200)
+            .Select(e => new { e.Id, e.ToName, e.ToAddress, e.Subject, e.CreatedAt, e.Kind }).ToListAsync(ct);
+        var rows = new StringBuilder();
+        foreach (var m in messages)
+            rows.Append($"""<tr><td>{m.CreatedAt:yyyy-MM-dd HH:mm:ss}</td><td>{E(m.ToName)} &lt;{E(m.ToAddress)}&gt;</td><td><a href="/dev/outbox/{E(m.Id)}">{E(m.Subject)}</a></td><td>{E(m.Kind)}</td></tr>""");
+        return Page("Outbox", $"""
+            <h1>Outbox</h1>
+            <p class="note">No SMTP server is configured (Hub:Email:Smtp:Host), so ESign.Hub keeps its email here. Newest first.</p>
+            <table><thead><tr><th>Time (UTC)</th><th>To</th><th>Subject</th><th>Kind</th></tr></thead><tbody>{rows}</tbody></table>
+            {(messages.Count == 0 ? "<p>No messages yet. Send a signature request and its invitations appear here.</p>" : "")}
+            """);
+    }
+
+    private static async Task<IResult> ShowMessage(string id, HubDbContext db, CancellationToken ct)
+    {
+        var m = await db.OutboundEmails.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (m is null) return Results.Problem(statusCode: 404, detail: $"No message '{id}' in the outbox.");
+        // The HTML body was composed by us with every value encoded; it is shown as the recipient would see it.
+        return Page(m.Subject, $"""
+            <p><a href="/dev/outbox">← Outbox</a></p>
+            <h1>{E(m.Subject)}</h1>
+            <p class="note">From {E(m.FromName)} · To {E(m.ToName)} &lt;{E(m.ToAddress)}&gt; · {m.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC</p>
+            <div class="mail">{m.HtmlBody}</div>
+            """);
+    }
+
+    private static IResult Page(string title, string body) => Results.Content($"""
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{E(title)} · ESign.Hub</title>
+        <style>body{"{"}font-family:system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1f2937{"}"}
+        table{"{"}border-collapse:collapse;width:100%{"}"}td,th{"{"}text-align:left;padding:.5rem;border-bottom:1px solid #e5e7eb;font-size:14px{"}"}
+        .note{"{"}color:#6b7280{"}"}.mail{"{"}border:1px solid #e5e7eb;border-radius:8px;padding:1.5rem{"}"}</style></head>
+        <body>{body}</body></html>
+        """, "text/html; charset=utf-8");
+
+    private static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
+}

@@ -1,0 +1,299 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ESign.Hub.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class SigningExperience : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "AccessCodeFailures",
+                table: "Signers",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "AccessCodeHash",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "AccessTokenSealed",
+                table: "Signers",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Authentication",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ConsentIpAddress",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ConsentUserAgent",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ConsentedAt",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DeclineReason",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeclinedAt",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Initials",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Signature",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SignedIpAddress",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SignedUserAgent",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ViewedAt",
+                table: "Signers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "EscalatedAt",
+                table: "SignatureRequests",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "EscalationEmail",
+                table: "SignatureRequests",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "NextReminderAt",
+                table: "SignatureRequests",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "RemindersSent",
+                table: "SignatureRequests",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SignedDocumentSha256",
+                table: "SignatureRequests",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "OutboundEmails",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<string>(type: "TEXT", nullable: false),
+                    SignatureRequestId = table.Column<string>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", nullable: false),
+                    ToName = table.Column<string>(type: "TEXT", nullable: false),
+                    ToAddress = table.Column<string>(type: "TEXT", nullable: false),
+                    FromName = table.Column<string>(type: "TEXT", nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", nullable: false),
+                    TextBody = table.Column<string>(type: "TEXT", nullable: false),
+                    HtmlBody = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ClaimedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboundEmails", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SigningSessions",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<string>(type: "TEXT", nullable: false),
+                    SignatureRequestId = table.Column<string>(type: "TEXT", nullable: false),
+                    SignerId = table.Column<string>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    AccessCodeVerified = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Authentication = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UsedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SigningSessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignatureRequests_Status_ExpiresAt",
+                table: "SignatureRequests",
+                columns: new[] { "Status", "ExpiresAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignatureRequests_Status_NextReminderAt",
+                table: "SignatureRequests",
+                columns: new[] { "Status", "NextReminderAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundEmails_AccountId_SignatureRequestId",
+                table: "OutboundEmails",
+                columns: new[] { "AccountId", "SignatureRequestId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundEmails_SentAt_NextAttemptAt",
+                table: "OutboundEmails",
+                columns: new[] { "SentAt", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SigningSessions_TokenHash",
+                table: "SigningSessions",
+                column: "TokenHash",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "OutboundEmails");
+
+            migrationBuilder.DropTable(
+                name: "SigningSessions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_SignatureRequests_Status_ExpiresAt",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropIndex(
+                name: "IX_SignatureRequests_Status_NextReminderAt",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropColumn(
+                name: "AccessCodeFailures",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "AccessCodeHash",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "AccessTokenSealed",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "Authentication",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "ConsentIpAddress",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "ConsentUserAgent",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "ConsentedAt",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "DeclineReason",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "DeclinedAt",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "Initials",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "Signature",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "SignedIpAddress",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "SignedUserAgent",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "ViewedAt",
+                table: "Signers");
+
+            migrationBuilder.DropColumn(
+                name: "EscalatedAt",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropColumn(
+                name: "EscalationEmail",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropColumn(
+                name: "NextReminderAt",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropColumn(
+                name: "RemindersSent",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropColumn(
+                name: "SignedDocumentSha256",
+                table: "SignatureRequests");
+        }
+    }
+}
