@@ -110,8 +110,10 @@ internal sealed class AuditCertificateWriter : IDisposable
             ("Original document SHA-256", _input.OriginalSha256, 2),
             ("Pages of the original", _originalPages.ToString(CultureInfo.InvariantCulture), 1),
             ("Mode", _input.TestMode ? "Test \u2013 not legally binding" : "Live", 1),
-            ("Sealed with", $"PDF digital signature (SHA-256) over this whole file by {certificate.Subject}", 3),
-            ("Sealing certificate SHA-256", certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(), 2),
+            ("Sealed with", "PDF digital signature (SHA-256) over this whole file", 2),
+            ("Sealing certificate", certificate.Subject, 3),
+            ("Certificate issuer", certificate.Subject == certificate.Issuer ? "Self-signed" : certificate.Issuer, 3),
+            ("Certificate SHA-256", certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(), 2),
         ]);
     }
 

@@ -10,12 +10,16 @@ namespace ESign.Hub.Tests.Sealing;
 /// <summary>
 /// The sealing module as the hub composes it (<c>builder.AddPdfSealing()</c>), with its own temporary data directory,
 /// so the self-signed certificate is generated there. Settings may name a PKCS#12 file or a timestamp URL.
+/// A data directory the host made up itself is deleted with it; one passed in belongs to the caller.
 /// </summary>
 public sealed class SealingHost : IDisposable
 {
+    private readonly bool _ownsDataDirectory;
+
     public SealingHost(string? dataDirectory = null, Dictionary<string, string?>? settings = null)
     {
-        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "esign-hub-tests", "sealing-" + Guid.NewGuid().ToString("N"));
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? NewDataDirectory();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
         {
@@ -35,9 +39,12 @@ public sealed class SealingHost : IDisposable
     /// <summary>Runs the options checks that ValidateOnStart registers, as host start does.</summary>
     public void ValidateOnStart() => App.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "esign-hub-tests", "sealing-" + Guid.NewGuid().ToString("N"));
+
     public void Dispose()
     {
         ((IDisposable)App).Dispose();
+        if (_ownsDataDirectory && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
     }
 }
 
