@@ -35,6 +35,7 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
         var certificate = await certificates.GetAsync(ct);
 
         using var document = Open(input.OriginalPdf);
+        FlateStreamRepair.Repair(document);
         FormFlattener.Flatten(document);
         FieldStamper.Stamp(document, input.Fields);
         ct.ThrowIfCancellationRequested();

@@ -42,6 +42,20 @@ public sealed partial class PdfSealerTests(SealingFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Original_with_pdfsharp_compressed_streams_still_passes_qpdf_check()
+    {
+        var original = PdfSharpContract();
+        Assert.Equal(3, (await PdfTools.QpdfCheck(original)).ExitCode); // PDFsharp leaves its deflate streams unterminated
+
+        var sealedPdf = await fixture.Sealer.SealAsync(SampleRequests.Create(pdf: original), CancellationToken.None);
+
+        var qpdf = await PdfTools.QpdfCheck(sealedPdf.Content);
+        Assert.True(qpdf.ExitCode == 0, qpdf.Output);
+        Assert.Contains("Clause 2.40 of the agreement", await PdfTools.Text(sealedPdf.Content, page: 2));
+        Assert.Contains("Signature is Valid", (await PdfTools.PdfSig(sealedPdf.Content)).Output);
+    }
+
+    [Fact]
     public async Task Signature_carries_the_seal_reason_and_app_name()
     {
         var sealedPdf = await fixture.Sealer.SealAsync(SampleRequests.Create(), CancellationToken.None);
@@ -274,6 +288,23 @@ public sealed partial class PdfSealerTests(SealingFixture fixture) : IClassFixtu
         SealingFonts.EnsureRegistered();
 
         Assert.IsType<SealingFonts>(PdfSharp.Fonts.GlobalFontSettings.FontResolver);
+    }
+
+    /// <summary>Two pages of text saved by PDFsharp with its default (compressed) settings.</summary>
+    private static byte[] PdfSharpContract()
+    {
+        SealingFonts.EnsureRegistered();
+        using var document = new PdfSharp.Pdf.PdfDocument();
+        var font = new PdfSharp.Drawing.XFont(SealingFonts.Family, 10);
+        for (var p = 1; p <= 2; p++)
+        {
+            using var graphics = PdfSharp.Drawing.XGraphics.FromPdfPage(document.AddPage());
+            for (var line = 1; line <= 40; line++)
+                graphics.DrawString($"Clause {p}.{line} of the agreement", font, PdfSharp.Drawing.XBrushes.Black, 72, 80 + line * 15);
+        }
+        using var output = new MemoryStream();
+        document.Save(output, false);
+        return output.ToArray();
     }
 
     [GeneratedRegex(@"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")]
