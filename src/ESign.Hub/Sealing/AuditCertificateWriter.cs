@@ -107,7 +107,7 @@ internal sealed class AuditCertificateWriter : IDisposable
             ("Title", _input.Title, 3),
             ("Account", _input.AccountName, 2),
             ("Completed at (UTC)", Utc(_input.CompletedAt), 1),
-            ("Original document SHA-256", _input.OriginalSha256, 2),
+            ("Original document SHA-256", _input.OriginalSha256.ToLowerInvariant(), 2),
             ("Pages of the original", _originalPages.ToString(CultureInfo.InvariantCulture), 1),
             ("Mode", _input.TestMode ? "Test \u2013 not legally binding" : "Live", 1),
             ("Sealed with", "PDF digital signature (SHA-256) over this whole file", 2),

@@ -44,7 +44,9 @@ internal static class FormFlattener
                 page.Contents.AppendContent().CreateStream(Encoding.ASCII.GetBytes("Q\n" + drawing));
             }
         }
-        document.Internals.Catalog.Elements.Remove("/AcroForm");
+        // The form (with any XFA), and permissions or rendering hints that belonged to it or to its old signatures.
+        foreach (var key in new[] { "/AcroForm", "/Perms", "/NeedsRendering" })
+            document.Internals.Catalog.Elements.Remove(key);
     }
 
     /// <summary>The normal appearance; for check boxes and radio buttons the one their /AS state selects.</summary>

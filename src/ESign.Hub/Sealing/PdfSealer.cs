@@ -21,7 +21,8 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
         string.IsNullOrWhiteSpace(options.Value.TimestampUrl) ? null : new Uri(options.Value.TimestampUrl, UriKind.Absolute);
 
     /// <summary>Seals <paramref name="input"/>. Throws <see cref="ArgumentException"/> naming the problem for an unreadable
-    /// PDF or a field that cannot be drawn (page out of range, box outside its page, broken image).</summary>
+    /// PDF, an <see cref="SealInput.OriginalSha256"/> that is not its hash, or a field that cannot be drawn (page out of
+    /// range, box outside its page, broken image). Safe to call concurrently.</summary>
     public async Task<SealedPdf> SealAsync(SealInput input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -30,6 +31,11 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
         ArgumentNullException.ThrowIfNull(input.Timeline);
         if (input.OriginalPdf is not { Length: > 0 })
             throw new ArgumentException("The original PDF is empty.", nameof(input));
+        // The certificate prints this hash as the original's fingerprint; it must be the hash of these bytes.
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(input.OriginalPdf));
+        if (!string.Equals(sha256, input.OriginalSha256, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException(
+                $"OriginalSha256 '{input.OriginalSha256}' is not the SHA-256 of the original PDF ({sha256}).", nameof(input));
 
         SealingFonts.EnsureRegistered();
         var certificate = await certificates.GetAsync(ct);

@@ -282,6 +282,29 @@ public sealed partial class PdfSealerTests(SealingFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Wrong_original_hash_is_rejected_so_the_certificate_cannot_misstate_it()
+    {
+        var input = SampleRequests.Create() with { OriginalSha256 = new string('0', 64) };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Sealer.SealAsync(input, CancellationToken.None));
+
+        Assert.Contains("is not the SHA-256 of the original PDF", error.Message);
+    }
+
+    [Fact]
+    public async Task Concurrent_seals_are_all_valid()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+            fixture.Sealer.SealAsync(SampleRequests.Create(testMode: i % 2 == 0), CancellationToken.None))));
+
+        foreach (var result in results)
+        {
+            Assert.Contains("Signature is Valid", (await PdfTools.PdfSig(result.Content)).Output);
+            Assert.Contains(SampleRequests.TextValue, await PdfTools.Text(result.Content, page: 1));
+        }
+    }
+
+    [Fact]
     public void Registering_the_font_resolver_twice_is_harmless()
     {
         SealingFonts.EnsureRegistered();
