@@ -14,6 +14,7 @@ public sealed record BenchmarkOptions(
     public const string Usage =
         """
         Usage: dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [options]
+               dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
 
           --seconds <n>        length of each measured phase (default 10)
           --concurrency <n>    closed-loop workers in the max-throughput phase (default 32)
@@ -26,7 +27,7 @@ public sealed record BenchmarkOptions(
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || args[0] != "api")
-            throw new ArgumentException("The first argument names the scenario; the only one is 'api'.");
+            throw new ArgumentException("The first argument names the scenario: 'api' or 'finalize'.");
 
         var options = new BenchmarkOptions("api", Seconds: 10, Concurrency: 32, Rate: 300, Provider: "sqlite", Connection: null);
         for (var i = 1; i < args.Count; i++)

@@ -1,6 +1,10 @@
 // ESign.Hub load generator. Run from the repository root:
 //
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [--seconds 10] [--concurrency 32] [--rate 300] [--provider sqlite|postgres] [--connection "<npgsql conn string>"]
+//   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
+//
+// finalize: BenchmarkDotNet measures PdfSealer in process (flatten fields, audit certificate, seal) on a 10-page
+// document with 12 fields and a 30-event timeline; see FinalizeBenchmark. Everything below is the api mode.
 //
 // It builds and starts the hub (src/ESign.Hub, same configuration) as a child process on a free 127.0.0.1 port with a
 // fresh data directory and a bootstrap API key, uploads one small PDF, then measures POST /v1/signature-requests:
@@ -10,7 +14,14 @@
 // Load generator and hub share the machine's cores, so compare results only between runs on the same machine.
 
 using System.Runtime.InteropServices;
+using BenchmarkDotNet.Running;
 using ESign.Hub.Benchmarks;
+
+if (args is ["finalize", .. var benchmarkArgs])
+{
+    var summary = BenchmarkRunner.Run<FinalizeBenchmark>(args: benchmarkArgs);
+    return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
+}
 
 BenchmarkOptions options;
 try
