@@ -38,6 +38,9 @@ public sealed class EmailDelivery(IServiceScopeFactory scopes, IOptions<EmailOpt
             try
             {
                 await _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+                // Let a burst of commits queue their messages, then deliver them in one pass: under load this keeps the
+                // delivery to a few statements a second instead of one per signature request.
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -99,6 +99,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
             e.HasIndex(x => new { x.Status, x.NextReminderAt });
             e.HasIndex(x => new { x.Status, x.ExpiresAt });
+            e.HasIndex(x => new { x.Status, x.UpdatedAt });
             e.Property(x => x.Version).IsConcurrencyToken();
             e.Property(x => x.Reminders).HasConversion(Json<ReminderSettings?>());
             e.HasMany(x => x.Signers).WithOne().HasForeignKey(x => x.SignatureRequestId);

@@ -221,6 +221,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ClaimToken")
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
@@ -508,6 +511,8 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.HasIndex("Status", "NextReminderAt");
+
+                    b.HasIndex("Status", "UpdatedAt");
 
                     b.HasIndex("AccountId", "Status", "Id");
 

@@ -216,6 +216,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClaimToken")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("TEXT");
 
@@ -503,6 +506,8 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.HasIndex("Status", "NextReminderAt");
+
+                    b.HasIndex("Status", "UpdatedAt");
 
                     b.HasIndex("AccountId", "Status", "Id");
 

@@ -145,6 +145,7 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     ClaimedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ClaimToken = table.Column<string>(type: "text", nullable: true),
                     SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     LastError = table.Column<string>(type: "text", nullable: true)
@@ -186,6 +187,11 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                 columns: new[] { "Status", "NextReminderAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_SignatureRequests_Status_UpdatedAt",
+                table: "SignatureRequests",
+                columns: new[] { "Status", "UpdatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OutboundEmails_AccountId_SignatureRequestId",
                 table: "OutboundEmails",
                 columns: new[] { "AccountId", "SignatureRequestId" });
@@ -217,6 +223,10 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
             migrationBuilder.DropIndex(
                 name: "IX_SignatureRequests_Status_NextReminderAt",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropIndex(
+                name: "IX_SignatureRequests_Status_UpdatedAt",
                 table: "SignatureRequests");
 
             migrationBuilder.DropColumn(
