@@ -703,12 +703,11 @@
       'aria-label': isSig ? 'Drawing area for your signature' : 'Drawing area for your initials',
       'aria-describedby': p + '-draw-hint'
     });
-    var clearBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small', text: 'Clear' });
+    var clearBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small pad-clear', text: 'Clear' });
+    var padHint = h('span', { class: 'pad-placeholder', id: p + '-draw-hint',
+      text: isSig ? 'Draw your signature here' : 'Draw initials here' });
     var drawPane = h('div', { class: 'pane', hidden: true },
-      h('div', { class: 'pad ' + (isSig ? 'pad-sig' : 'pad-ini') }, canvas),
-      h('div', { class: 'pad-foot' },
-        h('p', { class: 'hint', id: p + '-draw-hint', text: 'Draw with your mouse, finger or stylus.' }),
-        clearBtn));
+      h('div', { class: 'pad ' + (isSig ? 'pad-sig' : 'pad-ini') }, padHint, canvas, clearBtn));
 
     var err = h('p', { class: 'field-error', id: p + '-error', role: 'alert' });
     var section = h('section', { class: 'card adopt', id: p + '-panel', 'aria-labelledby': p + '-title' },
@@ -764,9 +763,11 @@
 
     setupPad(canvas, function (hasInk) {
       a.hasInk = hasInk;
+      padHint.hidden = hasInk;
       a.drawnUrl = hasInk ? canvas.toDataURL('image/png') : null;
       a.changed();
     });
+    canvas.addEventListener('inkstart', function () { padHint.hidden = true; });
     clearBtn.addEventListener('click', function () { canvas.clear(); canvas.focus(); });
 
     S.adopters[kind] = a;
@@ -822,6 +823,7 @@
       ctx.arc(last.x, last.y, ctx.lineWidth / 2, 0, Math.PI * 2);
       ctx.fill();
       hasInk = true;
+      canvas.dispatchEvent(new CustomEvent('inkstart'));
     });
     canvas.addEventListener('pointermove', function (e) {
       if (!drawing || e.pointerId !== pointerId) return;
@@ -968,11 +970,16 @@
       if (r.ok) { showSigned(r.data || {}); return; }
       setBusy(S.signBtn, false);
       if (r.status === 422) { showServerErrors(r); return; }
-      S.actionError.textContent = problemText(r, 'We couldn’t record your signature. Please try again.');
+      actionFail(problemText(r, 'We couldn’t record your signature. Please try again.'));
     }, function () {
       setBusy(S.signBtn, false);
-      S.actionError.textContent = NETWORK_MSG;
+      actionFail(NETWORK_MSG);
     });
+  }
+
+  function actionFail(msg) {
+    S.actionError.textContent = msg;
+    S.actionError.scrollIntoView({ block: 'nearest', behavior: scrollBehavior() });
   }
 
   function showServerErrors(r) {
@@ -1001,7 +1008,7 @@
       S.summaryKind = 'server';
       items[0].go();
     } else {
-      S.actionError.textContent = detail;
+      actionFail(detail);
     }
   }
 
