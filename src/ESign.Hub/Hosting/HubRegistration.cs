@@ -87,7 +87,7 @@ public static class HubRegistration
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 
-        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = app.Services.GetRequiredService<SigningAssets>().Files });
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("ESign.Hub API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();

@@ -103,14 +103,13 @@ public static class SigningEndpoints
     /// answers 410 with the reason, and the page shows that reason without any way to sign.
     /// </summary>
     private static async Task<IResult> OpenSigningPage(string token, HttpContext http, SignerAccessResolver resolver, HubDbContext db,
-        IWebHostEnvironment environment, TimeProvider clock, IOptions<SigningOptions> options, CancellationToken ct)
+        SigningAssets assets, TimeProvider clock, IOptions<SigningOptions> options, CancellationToken ct)
     {
         AddFrameHeaders(http, options.Value);
         if (!WantsJson(http.Request))
         {
-            var page = environment.WebRootFileProvider.GetFileInfo("signing/index.html");
             http.Response.Headers.CacheControl = "no-store";
-            return Results.File(page.CreateReadStream(), "text/html; charset=utf-8");
+            return Results.File(assets.OpenPage(), "text/html; charset=utf-8");
         }
         var access = await resolver.ResolveAsync(token, ct);
         if (Closed(access, token) is { } closed) return closed(http);
@@ -254,9 +253,8 @@ public static class SigningEndpoints
         if (!WantsJson(http.Request) && HttpMethods.IsGet(http.Request.Method))
         {
             // A browser on a dead link still gets the page, which shows the reason.
-            var environment = http.RequestServices.GetRequiredService<IWebHostEnvironment>();
             http.Response.StatusCode = 410;
-            return Results.File(environment.WebRootFileProvider.GetFileInfo("signing/index.html").CreateReadStream(), "text/html; charset=utf-8");
+            return Results.File(http.RequestServices.GetRequiredService<SigningAssets>().OpenPage(), "text/html; charset=utf-8");
         }
         return Results.Problem(statusCode: 410, title: "This link can no longer be used", detail: detail, extensions: extensions);
     }

@@ -16,6 +16,7 @@ public static class SigningRegistration
             .Validate(o => !o.UsesSmtp || o.Smtp.Port is > 0 and < 65536, "Hub:Email:Smtp:Port must be a TCP port.")
             .ValidateOnStart();
         services.AddSingleton<PublicUrls>();
+        services.AddSingleton<SigningAssets>();
         services.AddSingleton<SigningLinks>();
         services.AddSingleton<SigningEmails>();
         services.AddSingleton<PageImages>();

@@ -90,7 +90,18 @@ public sealed class SigningPageBrowserTests(BrowserHub hub, ChromiumBrowser chro
         var signed = done["events"]!.AsArray().Where(e => (string)e!["type"]! == "signed").ToList();
         Assert.Equal(2, signed.Count);
         Assert.All(signed, e => Assert.Equal("BrowserTest/1.0", (string)e!["user_agent"]!));
-        Assert.NotNull(done["signed_document_id"]);
+
+        // The sealed PDF stands on its own: poppler and qpdf verify it without trusting us.
+        var pdf = await (await account.Http.GetAsync($"/v1/documents/{done["signed_document_id"]}/download")).Content.ReadAsByteArrayAsync();
+        var signature = await PdfTools.PdfSig(pdf);
+        Assert.Contains("Signature is Valid", signature.Output);
+        Assert.Contains("Total document signed", signature.Output);
+        Assert.Equal(0, (await PdfTools.QpdfCheck(pdf)).ExitCode);
+        var text = await PdfTools.Text(pdf);
+        Assert.Contains("Audit certificate", text);
+        Assert.Contains((string)signers[0]!["email"]!, text);
+        Assert.Contains("PO-7731", text);
+        Assert.Contains("TEST – not legally binding", text);
     }
 
     [Fact]

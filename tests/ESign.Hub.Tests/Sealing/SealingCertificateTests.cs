@@ -6,6 +6,8 @@ using ESign.Hub.Sealing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using ESign.Hub.Tests.Infrastructure;
+
 namespace ESign.Hub.Tests.Sealing;
 
 /// <summary>Where the sealing certificate comes from, as configured through <c>AddPdfSealing</c>.</summary>

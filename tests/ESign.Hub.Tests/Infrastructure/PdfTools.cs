@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ESign.Hub.Tests.Sealing;
+namespace ESign.Hub.Tests.Infrastructure;
 
 /// <summary>
 /// The independent checkers: poppler's pdfsig, pdftotext and pdfimages, and qpdf, run on a PDF written to a temporary
