@@ -9,7 +9,7 @@ namespace ESign.Hub.Benchmarks;
 /// </summary>
 public static class ApiScenario
 {
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan SettleBetweenPhases = TimeSpan.FromSeconds(1);
 
     public static async Task<IReadOnlyList<PhaseResult>> RunAsync(HubApiClient client, BenchmarkOptions options, CancellationToken ct)

@@ -8,7 +8,7 @@ using MimeKit;
 namespace ESign.Hub.Email;
 
 /// <summary>
-/// Delivers the email outbox: over SMTP (MailKit) when configured, otherwise by leaving the message in the local outbox.
+/// Delivers the email outbox over SMTP (MailKit) when configured; without SMTP the local outbox needs no delivery.
 /// A worker claims each message before sending, so several hub processes never send one twice at the same time;
 /// failures are retried with growing delays, up to 10 attempts.
 /// </summary>
@@ -49,50 +49,43 @@ public sealed class EmailDelivery(IServiceScopeFactory scopes, IOptions<EmailOpt
         }
     }
 
-    /// <summary>Sends what is due; returns how many messages it handled.</summary>
+    /// <summary>Sends what is due over SMTP; returns how many messages it handled.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
+        // Without SMTP a message is delivered the moment it is stored in the local outbox (see SigningEmails).
+        if (!options.Value.UsesSmtp) return 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = db.OutboundEmails.IgnoreQueryFilters()
-            .Where(e => e.SentAt == null && e.Attempts < 10 && e.NextAttemptAt <= now && (e.ClaimedUntil == null || e.ClaimedUntil < now));
-        if (!options.Value.UsesSmtp)
-        {
-            // The local outbox is the mailbox: a message is delivered once it is stored. One statement marks a batch.
-            return await db.WriteAsync(() => due.OrderBy(e => e.CreatedAt).Take(500)
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.SentAt, now).SetProperty(e => e.Attempts, e => e.Attempts + 1), ct));
-        }
+        var claimedUntil = now.AddMinutes(2);
+        var claim = Guid.NewGuid().ToString("N");
 
         // Claim a batch with one statement, so two hub processes never send the same message at the same time.
-        var claim = Guid.NewGuid().ToString("N");
-        var claimed = await db.WriteAsync(() => db.OutboundEmails.IgnoreQueryFilters()
-            .Where(e => due.OrderBy(d => d.CreatedAt).Take(50).Select(d => d.Id).Contains(e.Id))
-            .ExecuteUpdateAsync(u => u.SetProperty(e => e.ClaimedUntil, now.AddMinutes(2)).SetProperty(e => e.ClaimToken, claim), ct));
+        var due = db.OutboundEmails.IgnoreQueryFilters()
+            .Where(e => e.SentAt == null && e.Attempts < 10 && e.NextAttemptAt <= now && (e.ClaimedUntil == null || e.ClaimedUntil < now))
+            .OrderBy(e => e.CreatedAt).Take(50).Select(e => e.Id);
+        var claimed = await db.WriteAsync(() => db.OutboundEmails.IgnoreQueryFilters().Where(e => due.Contains(e.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.ClaimedUntil, e => claimedUntil).SetProperty(e => e.ClaimToken, e => claim), ct));
         if (claimed == 0) return 0;
-        var messages = await db.OutboundEmails.IgnoreQueryFilters().AsNoTracking().Where(e => e.ClaimToken == claim).ToListAsync(ct);
+
+        var messages = await db.OutboundEmails.IgnoreQueryFilters().Where(e => e.ClaimToken == claim).ToListAsync(ct);
         foreach (var message in messages)
         {
-            string? error = null;
             try
             {
                 await SendSmtpAsync(message, ct);
+                message.SentAt = clock.GetUtcNow().UtcDateTime;
+                message.LastError = null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                error = e.Message;
+                message.LastError = e.Message;
+                message.NextAttemptAt = now.AddSeconds(Math.Min(3600, 15 * Math.Pow(2, message.Attempts + 1)));
                 logger.LogWarning("Email {Id} to {To} failed (attempt {Attempt}): {Error}", message.Id, message.ToAddress, message.Attempts + 1, e.Message);
             }
-            var attempts = message.Attempts + 1;
-            var sentAt = error is null ? clock.GetUtcNow().UtcDateTime : (DateTime?)null;
-            var next = now.AddSeconds(Math.Min(3600, 15 * Math.Pow(2, attempts)));
-            await db.WriteAsync(() => db.OutboundEmails.IgnoreQueryFilters().Where(e => e.Id == message.Id)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(e => e.SentAt, sentAt)
-                    .SetProperty(e => e.Attempts, attempts)
-                    .SetProperty(e => e.LastError, error)
-                    .SetProperty(e => e.NextAttemptAt, next)
-                    .SetProperty(e => e.ClaimedUntil, (DateTime?)null), CancellationToken.None));
+            message.Attempts++;
+            message.ClaimedUntil = null;
+            await db.SaveChangesAsync(CancellationToken.None);
         }
         return messages.Count;
     }

@@ -7,7 +7,7 @@ using ESign.Hub.Signing;
 namespace ESign.Hub.Email;
 
 /// <summary>The messages of the signing lifecycle. Every value from a request is HTML-encoded in the HTML part.</summary>
-public sealed class SigningEmails(SigningLinks links, PublicUrls urls)
+public sealed class SigningEmails(SigningLinks links, PublicUrls urls, Microsoft.Extensions.Options.IOptions<EmailOptions> options)
 {
     public OutboundEmail Invitation(Account account, SignatureRequest request, Signer signer, DateTime now) =>
         ToSigner(account, request, signer, "invitation", $"{account.Name} sent you “{request.Title}” to sign",
@@ -47,7 +47,7 @@ public sealed class SigningEmails(SigningLinks links, PublicUrls urls)
             (action, urls.SigningUrl(links.Unseal(signer.AccessTokenSealed))), now);
     }
 
-    private static OutboundEmail Compose(Account account, SignatureRequest request, string kind, string toName, string toAddress,
+    private OutboundEmail Compose(Account account, SignatureRequest request, string kind, string toName, string toAddress,
         string subject, IReadOnlyList<string> paragraphs, (string Label, string Url)? action, DateTime now)
     {
         var prefix = request.TestMode ? "[TEST] " : "";
@@ -60,8 +60,11 @@ public sealed class SigningEmails(SigningLinks links, PublicUrls urls)
               {(action is { } b ? $"""<p style="margin:24px 0"><a href="{Encode(b.Url)}" style="background:#1d4ed8;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">{Encode(b.Label)}</a></p><p style="font-size:12px;color:#6b7280">Or open: {Encode(b.Url)}</p>""" : "")}
             </div>
             """;
-        return OutboundEmail.Create(request.AccountId, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",
+        var message = OutboundEmail.Create(request.AccountId, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",
             prefix + subject, text, html, now);
+        // Without SMTP, storing the message in the local outbox is its delivery.
+        if (!options.Value.UsesSmtp) message.SentAt = now;
+        return message;
     }
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);

@@ -53,12 +53,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             await next(http);
             if (http.Response.StatusCode < 500)
             {
+                // Values go in through closures (r => status), which EF turns into parameters: one cached query, not one per call.
+                var (status, contentType, location, body) =
+                    (http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location.ToString(), buffer.ToArray());
                 await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key)
                     .ExecuteUpdateAsync(u => u
-                        .SetProperty(r => r.StatusCode, http.Response.StatusCode)
-                        .SetProperty(r => r.ContentType, http.Response.ContentType)
-                        .SetProperty(r => r.Location, http.Response.Headers.Location.ToString())
-                        .SetProperty(r => r.Body, buffer.ToArray()), CancellationToken.None));
+                        .SetProperty(r => r.StatusCode, r => status)
+                        .SetProperty(r => r.ContentType, r => contentType)
+                        .SetProperty(r => r.Location, r => location)
+                        .SetProperty(r => r.Body, r => body), CancellationToken.None));
                 stored = true;
             }
         }

@@ -34,6 +34,11 @@ public sealed class SignatureRequest
     /// <summary>When the scheduler should next remind the signers whose turn it is; null when no reminder is due.</summary>
     public DateTime? NextReminderAt { get; private set; }
     public int RemindersSent { get; private set; }
+    /// <summary>
+    /// When the scheduler next has work on this request: the earlier of the next reminder and the expiry, or a minute
+    /// after the last signature as a fallback for sealing; null once finished. One indexed column serves every due query.
+    /// </summary>
+    public DateTime? ScheduledAt { get; private set; }
     public DateTime? EscalatedAt { get; private set; }
     public DateTime? CanceledAt { get; private set; }
     public DateTime? CompletedAt { get; private set; }
@@ -222,8 +227,9 @@ public sealed class SignatureRequest
     public void RecordReminder(IReadOnlyList<Signer> reminded, RequestContext context)
     {
         RemindersSent++;
-        foreach (var signer in reminded) Record("reminded", signer.Id, context);
         NextReminderAt = context.Now.AddDays(Reminders!.EveryDays);
+        foreach (var signer in reminded) Record("reminded", signer.Id, context);
+        Touch(context);
     }
 
     /// <summary>The last reminder went unanswered: escalate once, and stop reminding.</summary>
@@ -269,6 +275,14 @@ public sealed class SignatureRequest
     {
         UpdatedAt = context.Now;
         Version = Guid.NewGuid();
+        ScheduledAt = IsFinished ? null
+            : AwaitsSealing ? context.Now.AddMinutes(1)
+            : (ExpiresAt, NextReminderAt) switch
+            {
+                ({ } e, { } r) => e < r ? e : r,
+                ({ } e, null) => e,
+                (null, var r) => r,
+            };
     }
 
     private void Record(string type, string? signerId, RequestContext context)

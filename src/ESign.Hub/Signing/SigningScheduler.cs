@@ -35,23 +35,14 @@ public sealed class SigningScheduler(IServiceScopeFactory scopes, FinalizeSignat
     public async Task<int> RunDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var sealingGrace = now.AddMinutes(-1);
         List<(string AccountId, string Id)> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            // Three narrow queries, each served by an index, rather than one OR over every open request.
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-            var requests = db.SignatureRequests.IgnoreQueryFilters();
-            var open = new[] { SignatureRequestStatus.Pending, SignatureRequestStatus.InProgress };
-            var expiring = await requests.Where(r => open.Contains(r.Status) && r.ExpiresAt != null && r.ExpiresAt <= now)
-                .OrderBy(r => r.ExpiresAt).Take(500).Select(r => new { r.AccountId, r.Id }).ToListAsync(ct);
-            var reminding = await requests.Where(r => open.Contains(r.Status) && r.NextReminderAt != null && r.NextReminderAt <= now)
-                .OrderBy(r => r.NextReminderAt).Take(500).Select(r => new { r.AccountId, r.Id }).ToListAsync(ct);
-            // All signed but not sealed a minute later: the seal right after the last signature did not happen.
-            var unsealed = await requests.Where(r => r.Status == SignatureRequestStatus.InProgress && r.UpdatedAt < sealingGrace
-                    && r.Signers.All(s => s.Status == SignerStatus.Signed))
-                .OrderBy(r => r.UpdatedAt).Take(100).Select(r => new { r.AccountId, r.Id }).ToListAsync(ct);
-            due = expiring.Concat(reminding).Concat(unsealed).Select(r => (r.AccountId, r.Id)).Distinct().ToList();
+            due = (await db.SignatureRequests.IgnoreQueryFilters()
+                .Where(r => r.ScheduledAt != null && r.ScheduledAt <= now)
+                .OrderBy(r => r.ScheduledAt).Take(500).Select(r => new { r.AccountId, r.Id }).ToListAsync(ct))
+                .Select(r => (r.AccountId, r.Id)).ToList();
         }
         var changed = 0;
         foreach (var (accountId, id) in due)

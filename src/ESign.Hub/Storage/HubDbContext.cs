@@ -97,9 +97,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.AccountId, x.Id });
             e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
-            e.HasIndex(x => new { x.Status, x.NextReminderAt });
-            e.HasIndex(x => new { x.Status, x.ExpiresAt });
-            e.HasIndex(x => new { x.Status, x.UpdatedAt });
+            e.HasIndex(x => x.ScheduledAt);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.Property(x => x.Reminders).HasConversion(Json<ReminderSettings?>());
             e.HasMany(x => x.Signers).WithOne().HasForeignKey(x => x.SignatureRequestId);
@@ -114,8 +112,9 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.AccessTokenHash).IsUnique();
-            e.Property(x => x.Signature).HasConversion(Json<AdoptedMark?>(), ByJson<AdoptedMark?>());
-            e.Property(x => x.Initials).HasConversion(Json<AdoptedMark?>(), ByJson<AdoptedMark?>());
+            // Adopted marks are immutable records: replaced, never changed in place, so reference equality tracks them.
+            e.Property(x => x.Signature).HasConversion(Json<AdoptedMark?>());
+            e.Property(x => x.Initials).HasConversion(Json<AdoptedMark?>());
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 

@@ -471,6 +471,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<int>("RemindersSent")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SignedDocumentId")
                         .HasColumnType("text");
 
@@ -506,13 +509,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ScheduledAt");
+
                     b.HasIndex("AccountId", "Id");
-
-                    b.HasIndex("Status", "ExpiresAt");
-
-                    b.HasIndex("Status", "NextReminderAt");
-
-                    b.HasIndex("Status", "UpdatedAt");
 
                     b.HasIndex("AccountId", "Status", "Id");
 

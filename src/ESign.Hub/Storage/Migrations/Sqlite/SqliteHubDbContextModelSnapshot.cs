@@ -466,6 +466,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<int>("RemindersSent")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SignedDocumentId")
                         .HasColumnType("TEXT");
 
@@ -501,13 +504,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ScheduledAt");
+
                     b.HasIndex("AccountId", "Id");
-
-                    b.HasIndex("Status", "ExpiresAt");
-
-                    b.HasIndex("Status", "NextReminderAt");
-
-                    b.HasIndex("Status", "UpdatedAt");
 
                     b.HasIndex("AccountId", "Status", "Id");
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ESign.Hub.Storage.Migrations.Sqlite
+namespace ESign.Hub.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class SigningExperience : Migration
@@ -14,141 +14,147 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
             migrationBuilder.AddColumn<int>(
                 name: "AccessCodeFailures",
                 table: "Signers",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "AccessCodeHash",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "AccessTokenSealed",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: false,
                 defaultValue: "");
 
             migrationBuilder.AddColumn<string>(
                 name: "Authentication",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ConsentIpAddress",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ConsentUserAgent",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "ConsentedAt",
                 table: "Signers",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DeclineReason",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "DeclinedAt",
                 table: "Signers",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Initials",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Signature",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SignedIpAddress",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SignedUserAgent",
                 table: "Signers",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "ViewedAt",
                 table: "Signers",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "EscalatedAt",
                 table: "SignatureRequests",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EscalationEmail",
                 table: "SignatureRequests",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "NextReminderAt",
                 table: "SignatureRequests",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "RemindersSent",
                 table: "SignatureRequests",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ScheduledAt",
+                table: "SignatureRequests",
+                type: "timestamp with time zone",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SignedDocumentSha256",
                 table: "SignatureRequests",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "OutboundEmails",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    AccountId = table.Column<string>(type: "TEXT", nullable: false),
-                    SignatureRequestId = table.Column<string>(type: "TEXT", nullable: true),
-                    Kind = table.Column<string>(type: "TEXT", nullable: false),
-                    ToName = table.Column<string>(type: "TEXT", nullable: false),
-                    ToAddress = table.Column<string>(type: "TEXT", nullable: false),
-                    FromName = table.Column<string>(type: "TEXT", nullable: false),
-                    Subject = table.Column<string>(type: "TEXT", nullable: false),
-                    TextBody = table.Column<string>(type: "TEXT", nullable: false),
-                    HtmlBody = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ClaimedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ClaimToken = table.Column<string>(type: "TEXT", nullable: true),
-                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    LastError = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    AccountId = table.Column<string>(type: "text", nullable: false),
+                    SignatureRequestId = table.Column<string>(type: "text", nullable: true),
+                    Kind = table.Column<string>(type: "text", nullable: false),
+                    ToName = table.Column<string>(type: "text", nullable: false),
+                    ToAddress = table.Column<string>(type: "text", nullable: false),
+                    FromName = table.Column<string>(type: "text", nullable: false),
+                    Subject = table.Column<string>(type: "text", nullable: false),
+                    TextBody = table.Column<string>(type: "text", nullable: false),
+                    HtmlBody = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ClaimedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ClaimToken = table.Column<string>(type: "text", nullable: true),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    LastError = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -159,17 +165,17 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 name: "SigningSessions",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    AccountId = table.Column<string>(type: "TEXT", nullable: false),
-                    SignatureRequestId = table.Column<string>(type: "TEXT", nullable: false),
-                    SignerId = table.Column<string>(type: "TEXT", nullable: false),
-                    TokenHash = table.Column<string>(type: "TEXT", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    AccessCodeVerified = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Authentication = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    UsedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    AccountId = table.Column<string>(type: "text", nullable: false),
+                    SignatureRequestId = table.Column<string>(type: "text", nullable: false),
+                    SignerId = table.Column<string>(type: "text", nullable: false),
+                    TokenHash = table.Column<string>(type: "text", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    AccessCodeVerified = table.Column<bool>(type: "boolean", nullable: false),
+                    Authentication = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -177,19 +183,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_SignatureRequests_Status_ExpiresAt",
+                name: "IX_SignatureRequests_ScheduledAt",
                 table: "SignatureRequests",
-                columns: new[] { "Status", "ExpiresAt" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_SignatureRequests_Status_NextReminderAt",
-                table: "SignatureRequests",
-                columns: new[] { "Status", "NextReminderAt" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_SignatureRequests_Status_UpdatedAt",
-                table: "SignatureRequests",
-                columns: new[] { "Status", "UpdatedAt" });
+                column: "ScheduledAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_OutboundEmails_AccountId_SignatureRequestId",
@@ -218,15 +214,7 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 name: "SigningSessions");
 
             migrationBuilder.DropIndex(
-                name: "IX_SignatureRequests_Status_ExpiresAt",
-                table: "SignatureRequests");
-
-            migrationBuilder.DropIndex(
-                name: "IX_SignatureRequests_Status_NextReminderAt",
-                table: "SignatureRequests");
-
-            migrationBuilder.DropIndex(
-                name: "IX_SignatureRequests_Status_UpdatedAt",
+                name: "IX_SignatureRequests_ScheduledAt",
                 table: "SignatureRequests");
 
             migrationBuilder.DropColumn(
@@ -299,6 +287,10 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
 
             migrationBuilder.DropColumn(
                 name: "RemindersSent",
+                table: "SignatureRequests");
+
+            migrationBuilder.DropColumn(
+                name: "ScheduledAt",
                 table: "SignatureRequests");
 
             migrationBuilder.DropColumn(

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ESign.Hub.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHubDbContext))]
-    [Migration("20261125215652_SigningExperience")]
+    [Migration("20261125220337_SigningExperience")]
     partial class SigningExperience
     {
         /// <inheritdoc />
@@ -469,6 +469,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<int>("RemindersSent")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SignedDocumentId")
                         .HasColumnType("TEXT");
 
@@ -504,13 +507,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ScheduledAt");
+
                     b.HasIndex("AccountId", "Id");
-
-                    b.HasIndex("Status", "ExpiresAt");
-
-                    b.HasIndex("Status", "NextReminderAt");
-
-                    b.HasIndex("Status", "UpdatedAt");
 
                     b.HasIndex("AccountId", "Status", "Id");
 

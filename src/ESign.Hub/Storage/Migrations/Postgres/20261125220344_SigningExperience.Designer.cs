@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ESign.Hub.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHubDbContext))]
-    [Migration("20261125215659_SigningExperience")]
+    [Migration("20261125220344_SigningExperience")]
     partial class SigningExperience
     {
         /// <inheritdoc />
@@ -474,6 +474,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<int>("RemindersSent")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SignedDocumentId")
                         .HasColumnType("text");
 
@@ -509,13 +512,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ScheduledAt");
+
                     b.HasIndex("AccountId", "Id");
-
-                    b.HasIndex("Status", "ExpiresAt");
-
-                    b.HasIndex("Status", "NextReminderAt");
-
-                    b.HasIndex("Status", "UpdatedAt");
 
                     b.HasIndex("AccountId", "Status", "Id");
 
