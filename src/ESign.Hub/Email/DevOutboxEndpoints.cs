@@ -14,10 +14,18 @@ public static class DevOutboxEndpoints
 {
     public static IEndpointRouteBuilder MapDevOutbox(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dev/outbox", ListMessages).ExcludeFromDescription().AllowAnonymous();
-        app.MapGet("/dev/outbox/{id}", ShowMessage).ExcludeFromDescription().AllowAnonymous();
+        var outbox = app.MapGroup("/dev/outbox").ExcludeFromDescription().AllowAnonymous()
+            .AddEndpointFilter(async (context, next) => IsLocal(context.HttpContext)
+                ? await next(context)
+                : Results.Problem(statusCode: 404, detail: "The development outbox is only shown to this machine (loopback)."));
+        outbox.MapGet("/", ListMessages);
+        outbox.MapGet("/{id}", ShowMessage);
         return app;
     }
+
+    /// <summary>The outbox holds every signer's link: only a browser on this machine may read it.</summary>
+    private static bool IsLocal(HttpContext http) =>
+        http.Connection.RemoteIpAddress is not { } ip || System.Net.IPAddress.IsLoopback(ip);
 
     private static async Task<IResult> ListMessages(HubDbContext db, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using ESign.Hub.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ESign.Hub.Sealing;
@@ -18,7 +19,7 @@ public static class SealingRegistration
             .Validate(o => string.IsNullOrWhiteSpace(o.CertificatePath) || File.Exists(o.CertificatePath),
                 "Hub:Sealing:CertificatePath names a file that does not exist.")
             .ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ISealingCertificateSource>(sp =>
         {
             var sealing = sp.GetRequiredService<IOptions<SealingOptions>>().Value;

@@ -16,7 +16,7 @@ public sealed record RemindersResponse(int AfterDays, int EveryDays, int Max);
 
 public sealed record SignatureRequestResponse(
     string Id, SignatureRequestStatus Status, string Title, string? Message, bool TestMode, SigningOrder SigningOrder,
-    string DocumentId, string? TemplateId, string? SignedDocumentId,
+    string DocumentId, string? TemplateId, string? SignedDocumentId, string? SignedDocumentSha256,
     IReadOnlyList<SignerResponse> Signers, IReadOnlyList<FieldResponse> Fields, IReadOnlyList<EventResponse>? Events,
     IReadOnlyDictionary<string, string> Metadata, RemindersResponse? Reminders,
     DateTime CreatedAt, DateTime UpdatedAt, DateTime? ExpiresAt, DateTime? CanceledAt, DateTime? CompletedAt)
@@ -27,7 +27,7 @@ public sealed record SignatureRequestResponse(
         var signers = r.Signers.OrderBy(s => s.Position).ToList();
         var positions = signers.ToDictionary(s => s.Id, s => s.Position);
         return new(
-            r.Id, r.Status, r.Title, r.Message, r.TestMode, r.SigningOrder, r.DocumentId, r.TemplateId, r.SignedDocumentId,
+            r.Id, r.Status, r.Title, r.Message, r.TestMode, r.SigningOrder, r.DocumentId, r.TemplateId, r.SignedDocumentId, r.SignedDocumentSha256,
             signers.Select(s => new SignerResponse(s.Id, s.Position, s.Name, s.Email, s.Role, s.Order, s.Status, s.SentAt, s.SignedAt,
                 signingUrls?.GetValueOrDefault(s.Id))).ToList(),
             r.Fields.OrderBy(f => positions[f.SignerId]).ThenBy(f => f.Page).ThenBy(f => f.Y).ThenBy(f => f.X)

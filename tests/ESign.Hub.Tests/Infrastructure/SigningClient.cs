@@ -43,7 +43,7 @@ public sealed class SigningClient(HttpClient http, string token)
     {
         var state = await ReadyStateAsync();
         await (await ConsentAsync()).ExpectAsync(HttpStatusCode.NoContent);
-        var png = Convert.ToBase64String(TestImages.Signature());
+        var png = Convert.ToBase64String(TestPngs.Signature());
         var values = new Dictionary<string, string>();
         foreach (var field in state["fields"]!.AsArray())
         {

@@ -78,7 +78,9 @@ public abstract class SigningFlowTests(HubFactory hub)
         var signedId = (string)done["signed_document_id"]!;
         var download = await account.Http.GetAsync($"/v1/documents/{signedId}/download");
         Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString((await download.Content.ReadAsByteArrayAsync())[..5]));
+        var signedPdf = await download.Content.ReadAsByteArrayAsync();
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(signedPdf)), (string)done["signed_document_sha256"]!);
+        Assert.Contains("Signature is Valid", (await PdfTools.PdfSig(signedPdf)).Output);
         var viaLink = await ann.GetAsync("/signed.pdf");
         Assert.Equal(HttpStatusCode.OK, viaLink.StatusCode);
 
@@ -97,7 +99,7 @@ public abstract class SigningFlowTests(HubFactory hub)
         var state = await ann.ReadyStateAsync();
         var textField = (string)state["fields"]!.AsArray().Single(f => (string)f!["type"]! == "text")!["id"]!;
 
-        var beforeConsent = await (await ann.SignAsync(new { signature = new { method = "drawn", image_png_base64 = Convert.ToBase64String(TestImages.Signature()) } }))
+        var beforeConsent = await (await ann.SignAsync(new { signature = new { method = "drawn", image_png_base64 = Convert.ToBase64String(TestPngs.Signature()) } }))
             .ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.NotNull(beforeConsent["errors"]!["consent"]);
 

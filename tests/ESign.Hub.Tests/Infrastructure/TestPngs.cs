@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace ESign.Hub.Tests.Sealing;
+namespace ESign.Hub.Tests.Infrastructure;
 
 /// <summary>PNG files encoded by hand (RGBA, zlib via System.IO.Compression): a drawn-looking signature stroke.</summary>
 public static class TestPngs
