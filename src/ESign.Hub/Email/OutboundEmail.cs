@@ -30,9 +30,11 @@ public sealed class OutboundEmail
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 
+    /// <param name="storedIsDelivered">True without SMTP: the local outbox is the mailbox, so storing it delivers it.</param>
     public static OutboundEmail Create(string accountId, string? requestId, string kind, string toName, string toAddress, string fromName,
-        string subject, string textBody, string htmlBody, DateTime now) => new()
+        string subject, string textBody, string htmlBody, DateTime now, bool storedIsDelivered) => new()
     {
+        SentAt = storedIsDelivered ? now : null,
         Id = Ids.New("em"),
         AccountId = accountId,
         SignatureRequestId = requestId,

@@ -11,6 +11,7 @@ using ESign.Hub.SignatureRequests;
 using ESign.Hub.Signing;
 using ESign.Hub.Storage;
 using ESign.Hub.Templates;
+using ESign.Hub.Webhooks;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
@@ -73,6 +74,7 @@ public static class HubRegistration
         services.AddScoped<CreateSignatureRequest>();
         builder.AddPdfSealing();
         builder.AddSigning();
+        builder.AddWebhooks();
         return builder;
     }
 
@@ -99,6 +101,8 @@ public static class HubRegistration
         app.MapTemplateEndpoints();
         app.MapAuditEndpoints();
         app.MapSigningEndpoints();
+        app.MapWebhookEndpoints();
+        app.MapAccountEndpoints();
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)
             app.MapDevOutbox();
         return app;

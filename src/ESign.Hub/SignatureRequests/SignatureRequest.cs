@@ -403,6 +403,11 @@ public sealed class RequestEvent
     public DateTime OccurredAt { get; init; }
     public string? IpAddress { get; init; }
     public string? UserAgent { get; init; }
+    /// <summary>When the webhook dispatcher turned this entry into deliveries (it is the outbox of webhooks).</summary>
+    public DateTime? DispatchedAt { get; set; }
+    /// <summary>A dispatcher process owns the entry until then.</summary>
+    public DateTime? DispatchClaimedUntil { get; set; }
+    public string? DispatchClaim { get; set; }
 }
 
 /// <summary>A caller's key/value pair on a request; a row of its own so lists can filter on it with an index.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using ESign.Hub.Auth;
 using ESign.Hub.SignatureRequests;
 using ESign.Hub.Storage;
@@ -11,36 +10,15 @@ namespace ESign.Hub.Signing;
 /// encryption of it under the platform link key (so a reminder can carry the same link). Access codes, which people
 /// choose and which are short, get a salted PBKDF2 hash instead.
 /// </summary>
-public sealed class SigningLinks(PlatformKeys keys)
+public sealed class SigningLinks(SecretBox box)
 {
     public (string Token, SignerLink Link) NewLink()
     {
         var token = SecretTokens.NewSecret("");
-        return (token, new SignerLink(SecretTokens.Hash(token), Seal(token)));
+        return (token, new SignerLink(SecretTokens.Hash(token), box.Seal(token)));
     }
 
-    public string Unseal(string sealedToken)
-    {
-        var bytes = Convert.FromBase64String(sealedToken);
-        var nonce = bytes.AsSpan(0, 12);
-        var tag = bytes.AsSpan(12, 16);
-        var cipher = bytes.AsSpan(28);
-        var plain = new byte[cipher.Length];
-        using var aes = new AesGcm(keys.Get(PlatformKeys.LinkEncryption), 16);
-        aes.Decrypt(nonce, cipher, tag, plain);
-        return Encoding.UTF8.GetString(plain);
-    }
-
-    private string Seal(string token)
-    {
-        var plain = Encoding.UTF8.GetBytes(token);
-        var output = new byte[12 + 16 + plain.Length];
-        var nonce = output.AsSpan(0, 12);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(keys.Get(PlatformKeys.LinkEncryption), 16);
-        aes.Encrypt(nonce, plain, output.AsSpan(28), output.AsSpan(12, 16));
-        return Convert.ToBase64String(output);
-    }
+    public string Unseal(string sealedToken) => box.Unseal(sealedToken);
 
     private const int Pbkdf2Iterations = 210_000;
 

@@ -1,5 +1,6 @@
 using ESign.Hub.Email;
 using ESign.Hub.Hosting;
+using ESign.Hub.Storage;
 
 namespace ESign.Hub.Signing;
 
@@ -17,6 +18,7 @@ public static class SigningRegistration
             .ValidateOnStart();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<SigningAssets>();
+        services.AddSingleton<SecretBox>();
         services.AddSingleton<SigningLinks>();
         services.AddSingleton<SigningEmails>();
         services.AddSingleton<PageImages>();

@@ -10,6 +10,7 @@ using ESign.Hub.SignatureRequests;
 using ESign.Hub.Signing;
 using ESign.Hub.Storage.Blobs;
 using ESign.Hub.Templates;
+using ESign.Hub.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -24,6 +25,7 @@ namespace ESign.Hub.Storage;
 public abstract class HubDbContext(DbContextOptions options) : DbContext(options)
 {
     private TenantScope? _tenant;
+    private OutboxSignal? _outbox;
 
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -41,6 +43,9 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
     public DbSet<SigningSession> SigningSessions => Set<SigningSession>();
     public DbSet<OutboundEmail> OutboundEmails => Set<OutboundEmail>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>The account every tenant-owned query is limited to; null matches nothing.</summary>
     public string? TenantId => _tenant?.AccountId;
@@ -51,8 +56,16 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     /// </summary>
     public virtual Task<T> WriteAsync<T>(Func<Task<T>> write) => write();
 
-    /// <summary>Binds this (possibly pooled) context to the unit of work's tenant.</summary>
-    internal void UseTenant(TenantScope tenant) => _tenant = tenant;
+    /// <summary>Binds this (possibly pooled) context to the unit of work's tenant and the process's outbox signal.</summary>
+    internal void Bind(TenantScope tenant, OutboxSignal outbox) => (_tenant, _outbox) = (tenant, outbox);
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var timelineWritten = ChangeTracker.Entries<RequestEvent>().Any(e => e.State == EntityState.Added);
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (timelineWritten) _outbox?.Raise();
+        return written;
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {
@@ -128,6 +141,8 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.SignatureRequestId, x.OccurredAt });
+            e.HasIndex(x => x.DispatchedAt);
+            e.HasIndex(x => x.DispatchClaim);
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 
@@ -174,6 +189,31 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.SentAt, x.NextAttemptAt });
             e.HasIndex(x => new { x.AccountId, x.SignatureRequestId });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<WebhookEndpoint>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.Events).HasConversion(Json<List<string>>(), ByJson<List<string>>());
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<WebhookDelivery>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => new { x.EndpointId, x.OrderingKey, x.Status });
+            e.HasIndex(x => x.ClaimToken);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<WebhookAttempt>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.EndpointId, x.Id });
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 

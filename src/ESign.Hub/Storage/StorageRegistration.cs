@@ -22,6 +22,7 @@ public static class StorageRegistration
         Directory.CreateDirectory(dataDirectory);
         var services = builder.Services;
         services.AddScoped<TenantScope>();
+        services.AddSingleton<OutboxSignal>();
 
         switch (hub.Database.Provider.ToLowerInvariant())
         {
@@ -62,7 +63,7 @@ public static class StorageRegistration
 
     private static HubDbContext Bind(HubDbContext db, IServiceProvider sp)
     {
-        db.UseTenant(sp.GetRequiredService<TenantScope>());
+        db.Bind(sp.GetRequiredService<TenantScope>(), sp.GetRequiredService<OutboxSignal>());
         return db;
     }
 

@@ -1,0 +1,17 @@
+namespace ESign.Hub.Webhooks;
+
+/// <summary>The event types webhooks deliver, and which timeline entries become them.</summary>
+public static class WebhookEvents
+{
+    public static readonly IReadOnlyList<string> Types =
+    [
+        "signature_request.sent", "signature_request.viewed", "signature_request.signed", "signature_request.completed",
+        "signature_request.declined", "signature_request.expired", "signature_request.canceled",
+    ];
+
+    /// <summary>The webhook type of a request's timeline entry, or null for entries that are not delivered (reminders…).</summary>
+    public static string? TypeOf(string timelineType) =>
+        timelineType is "sent" or "viewed" or "signed" or "completed" or "declined" or "expired" or "canceled"
+            ? "signature_request." + timelineType
+            : null;
+}
