@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Threading.Channels;
 using ESign.Hub.Accounts;
 using ESign.Hub.Email;
 using ESign.Hub.Storage;
@@ -11,8 +12,10 @@ namespace ESign.Hub.Webhooks;
 
 /// <summary>
 /// Sends due deliveries: signed per Standard Webhooks, 10 s timeout, any 2xx is success, retries on the configured
-/// schedule with jitter. Deliveries of one signature request go out one at a time in event order. An endpoint that
-/// fails for longer than <c>Hub:Webhooks:DisableAfter</c> is disabled and the account's admin is told.
+/// schedule with jitter. Deliveries of one signature request go out one at a time in event order. Sends run
+/// independently (up to <c>Hub:Webhooks:Concurrency</c> at once), so a slow endpoint holds only its own slots; results
+/// are recorded in small batches. An endpoint that fails for longer than <c>Hub:Webhooks:DisableAfter</c> is disabled
+/// and the account's admin is told.
 /// </summary>
 public sealed class WebhookSender : BackgroundService
 {
@@ -22,6 +25,9 @@ public sealed class WebhookSender : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<WebhookSender> _logger;
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _slots;
+    private readonly Channel<(WebhookDelivery Delivery, WebhookAttempt Attempt)> _results =
+        Channel.CreateUnbounded<(WebhookDelivery, WebhookAttempt)>(new UnboundedChannelOptions { SingleReader = true });
     // Test-mode endpoints may be on this machine (http://localhost); live ones may only be public addresses.
     private readonly HttpClient _live;
     private readonly HttpClient _test;
@@ -30,6 +36,7 @@ public sealed class WebhookSender : BackgroundService
         ILogger<WebhookSender> logger)
     {
         (_scopes, _options, _email, _clock, _logger) = (scopes, options, email, clock, logger);
+        _slots = new SemaphoreSlim(options.Value.Concurrency);
         _live = new HttpClient(OutboundUrlGuard.CreateHandler(allowLoopback: false)) { Timeout = Timeout.InfiniteTimeSpan };
         _test = new HttpClient(OutboundUrlGuard.CreateHandler(allowLoopback: true)) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -41,11 +48,12 @@ public sealed class WebhookSender : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var recording = RecordResultsAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                while (await SendDueAsync(stoppingToken) > 0) { }
+                while (_slots.CurrentCount > 0 && await StartDueAsync(stoppingToken) > 0) { }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -57,20 +65,26 @@ public sealed class WebhookSender : BackgroundService
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
         }
+        _results.Writer.TryComplete();
+        await recording;
     }
 
-    /// <summary>One pass: claims what is due (the oldest undelivered event of each request only), sends it, records it.</summary>
-    public async Task<int> SendDueAsync(CancellationToken ct)
+    /// <summary>
+    /// Claims as many due deliveries as there are free send slots (the oldest undelivered event of each request only)
+    /// and starts sending them. Returns how many it started.
+    /// </summary>
+    private async Task<int> StartDueAsync(CancellationToken ct)
     {
         var options = _options.Value;
+        var free = _slots.CurrentCount;
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         var now = _clock.GetUtcNow().UtcDateTime;
-        // One round of sends at most (batch = concurrency), so the lease only has to outlast one timeout.
-        var claimedUntil = now.AddSeconds(options.TimeoutSeconds + 10);
+        // The lease outlasts one send (timeout) plus the time to record it; a crashed process's claims lapse then.
+        var claimedUntil = now.AddSeconds(options.TimeoutSeconds + 15);
         var claim = Guid.NewGuid().ToString("N");
         var deliveries = db.WebhookDeliveries.IgnoreQueryFilters();
         var enabled = db.WebhookEndpoints.IgnoreQueryFilters().Where(w => w.Enabled).Select(w => w.Id);
@@ -82,54 +96,89 @@ public sealed class WebhookSender : BackgroundService
                 && !deliveries.Any(e => e.EndpointId == d.EndpointId && e.OrderingKey == d.OrderingKey && e.Status == WebhookDeliveryStatus.Pending
                     && (e.EventOccurredAt < d.EventOccurredAt || (e.EventOccurredAt == d.EventOccurredAt && string.Compare(e.EventId, d.EventId) < 0)))
                 && !timeline.Any(t => t.SignatureRequestId == d.OrderingKey && t.DispatchedAt == null && t.OccurredAt < d.EventOccurredAt))
-            .OrderBy(d => d.NextAttemptAt).Take(options.Concurrency).Select(d => d.Id);
+            .OrderBy(d => d.NextAttemptAt).Take(free).Select(d => d.Id);
         var claimed = await db.WriteAsync(() => deliveries.Where(d => due.Contains(d.Id))
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, d => claimedUntil).SetProperty(d => d.ClaimToken, d => claim), ct));
         if (claimed == 0) return 0;
 
-        var batch = await deliveries.Where(d => d.ClaimToken == claim).ToListAsync(ct);
+        var batch = await deliveries.AsNoTracking().Where(d => d.ClaimToken == claim).ToListAsync(ct);
         var endpointIds = batch.Select(d => d.EndpointId).Distinct().ToList();
-        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().Where(w => endpointIds.Contains(w.Id)).ToDictionaryAsync(w => w.Id, ct);
+        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().Where(w => endpointIds.Contains(w.Id)).ToDictionaryAsync(w => w.Id, ct);
         var box = scope.ServiceProvider.GetRequiredService<SecretBox>();
         var secrets = endpoints.Values.ToDictionary(w => w.Id, w => ActiveSecrets(w, box, now));
-
-        using var gate = new SemaphoreSlim(options.Concurrency);
-        var results = await Task.WhenAll(batch.Select(async d =>
+        foreach (var delivery in batch)
         {
-            await gate.WaitAsync(ct);
+            await _slots.WaitAsync(ct);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    var attempt = await SendAsync(endpoints[delivery.EndpointId], delivery, secrets[delivery.EndpointId], ct);
+                    _results.Writer.TryWrite((delivery, attempt));
+                }
+                finally
+                {
+                    _slots.Release();
+                    Wake();
+                }
+            }, CancellationToken.None);
+        }
+        return batch.Count;
+    }
+
+    /// <summary>Records finished sends in batches: the attempt, the delivery's new state, the endpoint's failure streak.</summary>
+    private async Task RecordResultsAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(WebhookDelivery Delivery, WebhookAttempt Attempt)>();
+        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < 500 && _results.Reader.TryRead(out var result)) batch.Add(result);
             try
             {
-                return (Delivery: d, Attempt: await SendAsync(endpoints[d.EndpointId], d, secrets[d.EndpointId], ct));
+                await RecordAsync(batch);
             }
-            finally
+            catch (Exception e)
             {
-                gate.Release();
+                // The claims lapse and the deliveries are sent again: at least once, never lost.
+                _logger.LogError(e, "Recording {Count} webhook attempts failed", batch.Count);
             }
-        }));
+            if (batch.Count > 0) Wake(); // the next events of these requests may now be due
+        }
+    }
 
+    private async Task RecordAsync(List<(WebhookDelivery Delivery, WebhookAttempt Attempt)> results)
+    {
+        var options = _options.Value;
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var ids = results.Select(r => r.Delivery.Id).ToList();
+        var deliveries = await db.WebhookDeliveries.IgnoreQueryFilters().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id);
+        var endpointIds = results.Select(r => r.Delivery.EndpointId).Distinct().ToList();
+        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().Where(w => endpointIds.Contains(w.Id)).ToDictionaryAsync(w => w.Id);
         var schedule = options.Delays;
-        var finished = _clock.GetUtcNow().UtcDateTime;
-        foreach (var (delivery, attempt) in results)
+        var now = _clock.GetUtcNow().UtcDateTime;
+        foreach (var (sent, attempt) in results.OrderBy(r => r.Attempt.AttemptedAt))
         {
-            var endpoint = endpoints[delivery.EndpointId];
             db.WebhookAttempts.Add(attempt);
+            if (!deliveries.TryGetValue(sent.Id, out var delivery)) continue;
             delivery.Attempts++;
             delivery.ClaimedUntil = null;
             delivery.ClaimToken = null;
+            endpoints.TryGetValue(delivery.EndpointId, out var endpoint);
             if (attempt.StatusCode is >= 200 and < 300)
             {
                 delivery.Status = WebhookDeliveryStatus.Delivered;
-                delivery.DeliveredAt = finished;
-                endpoint.FailingSince = null;
+                delivery.DeliveredAt = now;
+                if (endpoint is not null) endpoint.FailingSince = null;
                 continue;
             }
-            endpoint.FailingSince ??= attempt.AttemptedAt;
+            if (endpoint is not null) endpoint.FailingSince ??= attempt.AttemptedAt;
             if (delivery.Attempts > schedule.Count) delivery.Status = WebhookDeliveryStatus.Failed;
-            else delivery.NextAttemptAt = finished + Jitter(schedule[delivery.Attempts - 1]);
+            else delivery.NextAttemptAt = now + Jitter(schedule[delivery.Attempts - 1]);
         }
-        await DisableLongFailingAsync(db, endpoints.Values, finished, options, !_email.Value.UsesSmtp, ct);
+        await DisableLongFailingAsync(db, endpoints.Values, now, options, !_email.Value.UsesSmtp, CancellationToken.None);
         await db.SaveChangesAsync(CancellationToken.None);
-        return batch.Count;
     }
 
     private async Task<WebhookAttempt> SendAsync(WebhookEndpoint endpoint, WebhookDelivery delivery, IReadOnlyList<string> secrets, CancellationToken ct)

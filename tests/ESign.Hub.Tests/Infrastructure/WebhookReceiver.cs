@@ -30,6 +30,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         _app.MapPost("/hooks", async (HttpContext http) =>
         {
             if (Down) return Results.StatusCode(503);
+            if (Hanging)
+            {
+                Interlocked.Increment(ref _hanging);
+                // Like a receiver that accepted the connection and never answers: the hub is mid-delivery.
+                await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted).ContinueWith(_ => { });
+                Interlocked.Decrement(ref _hanging);
+                return Results.StatusCode(504);
+            }
             var body = await new StreamReader(http.Request.Body, Encoding.UTF8).ReadToEndAsync();
             var id = http.Request.Headers["webhook-id"].ToString();
             var timestamp = http.Request.Headers["webhook-timestamp"].ToString();
@@ -48,6 +56,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>While true, every delivery gets 503 and counts as not received.</summary>
     public bool Down { get; set; }
+
+    /// <summary>While true, deliveries hang without an answer (and count as not received).</summary>
+    public bool Hanging { get; set; }
+
+    /// <summary>How many deliveries are hanging right now.</summary>
+    public int HangingNow => _hanging;
+
+    private int _hanging;
 
     public IReadOnlyList<ReceivedWebhook> Received => _received.ToList();
 

@@ -118,7 +118,7 @@ public abstract class WebhookDeliveryTests(Database database) : IAsyncLifetime
         _receiver.Down = false;
         await using var restarted = new WebhookHub(_hub);
         await ((IAsyncLifetime)restarted).InitializeAsync();
-        var received = await _receiver.WaitAsync(r => r.Count(x => x.RequestId == (string)request["id"]!) >= 2);
+        var received = await _receiver.WaitAsync(r => r.Count(x => x.RequestId == (string)request["id"]!) >= 2, seconds: 40);
         Assert.Equal(["signature_request.sent", "signature_request.canceled"], received.Where(x => x.RequestId == (string)request["id"]!).Select(x => x.Type));
     }
 

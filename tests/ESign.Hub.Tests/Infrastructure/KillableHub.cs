@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace ESign.Hub.Tests.Infrastructure;
+
+/// <summary>
+/// The hub as its own operating-system process on a loopback port, so a test can kill it outright (SIGKILL: no
+/// shutdown code runs) and start it again on the same data directory.
+/// </summary>
+public sealed class KillableHub : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+
+    private KillableHub(Process process, Uri baseAddress, string apiKey)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    /// <summary>Starts the hub built beside this test run (src/ESign.Hub/bin/&lt;configuration&gt;) and waits until it is ready.</summary>
+    public static async Task<KillableHub> StartAsync(string dataDirectory, string apiKey, IReadOnlyDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(HubAssembly());
+        start.WorkingDirectory = Path.GetDirectoryName(HubAssembly())!;
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Hub__DataDirectory"] = dataDirectory;
+        start.Environment["Hub__BootstrapApiKey"] = apiKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var hub = new KillableHub(process, new Uri($"http://127.0.0.1:{port}/"), apiKey);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                if ((await hub.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK) return hub;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        await hub.DisposeAsync();
+        throw new InvalidOperationException("The hub process did not become ready within 60 s.");
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to finish or clean up anything.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        Http.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string HubAssembly()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ESign.Hub.sln"))) directory = directory.Parent;
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("ESign.Hub.sln not found above the test output."),
+            "src", "ESign.Hub", "bin", configuration, "net10.0", "ESign.Hub.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build the hub first.", path);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
