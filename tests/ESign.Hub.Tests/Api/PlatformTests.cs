@@ -26,7 +26,10 @@ public abstract class PlatformTests(HubFactory hub)
         {
             "/v1/documents", "/v1/documents/{id}", "/v1/documents/{id}/download", "/v1/signature-requests", "/v1/signature-requests/{id}",
             "/v1/templates", "/v1/templates/{id}", "/v1/api-keys", "/v1/api-keys/{id}", "/v1/oauth-clients", "/v1/oauth-clients/{id}",
-            "/oauth/token", "/v1/audit-events", "/healthz", "/readyz",
+            "/oauth/token", "/v1/audit-events", "/healthz", "/readyz", "/v1/account",
+            "/v1/signature-requests/{id}/signers/{signerId}/embedded-url", "/v1/webhook-endpoints", "/v1/webhook-endpoints/{id}",
+            "/v1/webhook-endpoints/{id}/rotate-secret", "/v1/webhook-endpoints/{id}/deliveries", "/v1/webhook-endpoints/{id}/replay",
+            "/v1/events/{id}/redeliver",
         })
             Assert.True(paths.ContainsKey(path), $"OpenAPI lacks {path}");
         var create = paths["/v1/signature-requests"]!["post"]!;
