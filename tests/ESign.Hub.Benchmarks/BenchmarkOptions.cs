@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace ESign.Hub.Benchmarks;
 
-/// <summary>Command-line settings of a run. Every option has a default, so <c>api</c> alone is a complete command.</summary>
+/// <summary>
+/// Command-line settings of a run. Every option has a default, so <c>api</c> or <c>webhooks</c> alone is a complete
+/// command. <see cref="Rate"/> defaults to 300 requests/s for <c>api</c> and 550 for <c>webhooks</c> (2 events each, so ~1,100 events/s).
+/// </summary>
 public sealed record BenchmarkOptions(
     string Scenario,
     int Seconds,
@@ -14,11 +17,13 @@ public sealed record BenchmarkOptions(
     public const string Usage =
         """
         Usage: dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [options]
+               dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- webhooks [options]
                dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
 
           --seconds <n>        length of each measured phase (default 10)
-          --concurrency <n>    closed-loop workers in the max-throughput phase (default 32)
-          --rate <n>           target requests per second in the fixed-rate phase (default 300)
+          --concurrency <n>    closed-loop workers in the max-throughput (api) or burst (webhooks) phase (default 32)
+          --rate <n>           api: requests per second in the fixed-rate phase (default 300);
+                               webhooks: requests created and canceled per second in the sustained phase (default 550)
           --provider <name>    sqlite (default) or postgres
           --connection <text>  Npgsql connection string; required with --provider postgres
         """;
@@ -26,10 +31,11 @@ public sealed record BenchmarkOptions(
     /// <summary>Parses the arguments or throws <see cref="ArgumentException"/> with a message meant for the user.</summary>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || args[0] != "api")
-            throw new ArgumentException("The first argument names the scenario: 'api' or 'finalize'.");
+        if (args.Count == 0 || args[0] is not ("api" or "webhooks"))
+            throw new ArgumentException("The first argument names the scenario: 'api', 'webhooks' or 'finalize'.");
 
-        var options = new BenchmarkOptions("api", Seconds: 10, Concurrency: 32, Rate: 300, Provider: "sqlite", Connection: null);
+        var options = new BenchmarkOptions(args[0], Seconds: 10, Concurrency: 32, Rate: args[0] == "webhooks" ? 550 : 300,
+            Provider: "sqlite", Connection: null);
         for (var i = 1; i < args.Count; i++)
         {
             var name = args[i];

@@ -113,6 +113,20 @@ public sealed class HubProcess : IAsyncDisposable
         throw new TimeoutException($"The hub was not ready within {ReadyTimeout.TotalSeconds:0} s (last answer: {lastAnswer}).\n{OutputTail()}");
     }
 
+    /// <summary>CPU time the hub process has used so far (all its threads), to tell which side of a run saturates the cores.</summary>
+    public TimeSpan TotalProcessorTime()
+    {
+        try
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     /// <summary>The hub's last console lines, to explain a failed start.</summary>
     public string OutputTail()
     {

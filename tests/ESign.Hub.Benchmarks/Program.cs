@@ -1,7 +1,11 @@
 // ESign.Hub load generator. Run from the repository root:
 //
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [--seconds 10] [--concurrency 32] [--rate 300] [--provider sqlite|postgres] [--connection "<npgsql conn string>"]
+//   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- webhooks [--seconds 10] [--rate 550] [--concurrency 32]
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
+//
+// webhooks: the same hub start, plus a receiver in this process; measures event delivery (throughput, created→received
+// latency, signatures, duplicates) under a sustained rate and after a burst; see WebhookScenario.
 //
 // finalize: BenchmarkDotNet measures PdfSealer in process (flatten fields, audit certificate, seal) on a 10-page
 // document with 12 fields and a 30-event timeline; see FinalizeBenchmark. Everything below is the api mode.
@@ -52,6 +56,15 @@ try
     using var client = new HubApiClient(hub.BaseAddress, hub.ApiKey, options.Concurrency);
     await hub.WaitUntilReadyAsync(client.Http, cancel.Token);
     ApiScenario.Progress($"Hub ready at {hub.BaseAddress}.");
+
+    if (options.Scenario == "webhooks")
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(cancel.Token);
+        ApiScenario.Progress($"Receiver listening at {receiver.Url}.");
+        var results = await WebhookScenario.RunAsync(client, hub, receiver, options, cancel.Token);
+        Console.Write(WebhookReport.Format(options, results, MachineInfo.Current(), HubLocator.BuildConfiguration()));
+        return 0;
+    }
 
     var phases = await ApiScenario.RunAsync(client, options, cancel.Token);
     Console.Write(ResultsReport.Format(options, phases, MachineInfo.Current(), HubLocator.BuildConfiguration()));

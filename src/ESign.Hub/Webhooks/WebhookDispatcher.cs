@@ -49,6 +49,9 @@ public sealed class WebhookDispatcher : BackgroundService
             try
             {
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                // Under load every commit wakes us; gathering 25 ms of entries makes one transaction of many small ones,
+                // which matters on SQLite, where this shares the single writer with the API.
+                await Task.Delay(TimeSpan.FromMilliseconds(25), stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -14,7 +14,7 @@ public sealed class WebhookOptions
     public int TimeoutSeconds { get; set; } = 10;
 
     /// <summary>Deliveries sent at once by one hub process.</summary>
-    public int Concurrency { get; set; } = 32;
+    public int Concurrency { get; set; } = 128;
 
     public IReadOnlyList<TimeSpan> Delays => RetrySchedule.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(ParseDuration).ToList();
