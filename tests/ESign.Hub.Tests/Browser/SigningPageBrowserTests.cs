@@ -114,7 +114,8 @@ public sealed class SigningPageBrowserTests(BrowserHub hub, ChromiumBrowser chro
         var dialog = page.Locator("dialog[open]");
         await dialog.GetByLabel("Reason for declining").FillAsync("Wrong delivery address on page 1.");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Decline", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByText("declined", new() { Exact = false }).First).ToBeVisibleAsync();
+        // The final screen, not the dialog's own wording, proves the decline was recorded.
+        await Assertions.Expect(page.GetByText("You declined", new() { Exact = false }).First).ToBeVisibleAsync();
 
         var fetched = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("declined", (string)fetched["status"]!);
