@@ -2,6 +2,7 @@ using ESign.Hub.Accounts;
 using ESign.Hub.Audit;
 using ESign.Hub.Auth;
 using ESign.Hub.Documents;
+using ESign.Hub.Generation;
 using ESign.Hub.Email;
 using ESign.Hub.Health;
 using ESign.Hub.Idempotency;
@@ -75,6 +76,8 @@ public static class HubRegistration
         builder.AddPdfSealing();
         builder.AddSigning();
         builder.AddWebhooks();
+        builder.AddDocumentGeneration();
+        services.AddScoped<GenerateDocument>();
         return builder;
     }
 
@@ -103,6 +106,7 @@ public static class HubRegistration
         app.MapSigningEndpoints();
         app.MapWebhookEndpoints();
         app.MapAccountEndpoints();
+        app.MapGenerationEndpoints();
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)
             app.MapDevOutbox();
         return app;

@@ -5,6 +5,7 @@ using ESign.Hub.Documents;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
 using ESign.Hub.Email;
+using ESign.Hub.Generation;
 using ESign.Hub.Signing;
 using ESign.Hub.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,12 +32,14 @@ public sealed record CreateSignatureRequestBody(
     DateTime? ExpiresAt,
     RemindersInput? Reminders,
     string? EscalationEmail,
-    Dictionary<string, JsonElement>? Metadata);
+    Dictionary<string, JsonElement>? Metadata,
+    /// <summary>With an html template: the data merged into it to make the document.</summary>
+    JsonElement? MergeData);
 
 /// <summary>Checks a create request against the document (or template) it names, then sends it in one transaction.</summary>
 public sealed class CreateSignatureRequest(
     HubDbContext db, DocumentStore documents, SigningLinks links, SigningEmails emails, EmailDelivery delivery, TenantScope tenant,
-    TimeProvider clock, IOptions<HubOptions> options, PublicUrls urls)
+    TimeProvider clock, IOptions<HubOptions> options, PublicUrls urls, GenerateDocument generate)
 {
     public const int MaxSigners = 50;
 
@@ -59,6 +62,8 @@ public sealed class CreateSignatureRequest(
         else if (body.DocumentId is null)
             errors.Add("document_id", "Give the id of an uploaded document (document_id) or of a template (template_id).");
         var documentId = template?.DocumentId ?? body.DocumentId;
+        var generated = template?.Kind == "html";
+        if (generated && body.MergeData is null) errors.Add("merge_data", "This template is merged with data: give merge_data, a JSON object.");
         Document? document = null;
         if (documentId is not null && !errors.Any)
         {
@@ -91,6 +96,14 @@ public sealed class CreateSignatureRequest(
         var (expiresAt, reminders) = ValidateSchedule(body, now, errors);
         var metadata = ValidateMetadata(body.Metadata, errors);
 
+        // An html template becomes this request's own document, generated from the merge data; its text tags place the fields.
+        if (generated && !errors.Any)
+        {
+            var (made, generationErrors) = await generate.CreateAsync(template!, body.MergeData!.Value, $"{title}.pdf", "merge_data", ct);
+            foreach (var (path, messages) in generationErrors.ToDictionary())
+                foreach (var message in messages) errors.Add(path, message);
+            document = made;
+        }
         if (errors.Any || document is null) return Problems.Invalid(errors);
 
         // Fields: the template's (by role), the caller's, and any text tags in the PDF.
@@ -99,7 +112,7 @@ public sealed class CreateSignatureRequest(
         if (template is not null)
             fieldInputs.AddRange(template.Fields.Select(f =>
                 new FieldInput(FieldRules.Name(f.Type), JsonSerializer.SerializeToElement(f.Role), null, f.Page, f.X, f.Y, f.Width, f.Height, f.Required, f.Label)));
-        if (body.UseTextTags == true)
+        if (body.UseTextTags == true || generated)
         {
             var bytes = await documents.ReadAsync(document, ct) ?? throw new InvalidOperationException($"Blob of document {document.Id} is missing.");
             var tags = TextTags.TryFind(bytes);

@@ -21,7 +21,8 @@ public static class SigningRegistration
         services.AddSingleton<SecretBox>();
         services.AddSingleton<SigningLinks>();
         services.AddSingleton<SigningEmails>();
-        services.AddSingleton<PageImages>();
+        services.AddScoped<PageImages>();
+        services.AddSingleton<Documents.PageRasterizer>();
         services.AddSingleton<EmailDelivery>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailDelivery>());
         services.AddSingleton<FinalizeSignatureRequest>();

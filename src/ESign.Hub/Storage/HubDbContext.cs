@@ -37,6 +37,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
     public DbSet<RequestMetadata> RequestMetadata => Set<RequestMetadata>();
     public DbSet<Template> Templates => Set<Template>();
+    public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<StoredBlob> Blobs => Set<StoredBlob>();
@@ -159,6 +160,13 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AccountId, x.Id });
             e.Property(x => x.Roles).HasConversion(Json<List<string>>(), ByJson<List<string>>());
             e.Property(x => x.Fields).HasConversion(Json<List<TemplateField>>(), ByJson<List<TemplateField>>());
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<TemplateVersion>(e =>
+        {
+            e.HasKey(x => new { x.TemplateId, x.Version });
+            e.Property(x => x.Roles).HasConversion(Json<List<string>>(), ByJson<List<string>>());
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 
