@@ -58,10 +58,10 @@ public static class ContractSample
                 new { description = "Monthly support", quantity = 12, price = 250m },
                 new { description = "Custom connector", quantity = 1, price = 504m },
             },
-            ["clauses"] = Enumerable.Range(1, 8).Select(i => new
+            ["clauses"] = Enumerable.Range(1, 5).Select(i => new
             {
                 title = $"Clause {i}",
-                text = string.Join(" ", Enumerable.Repeat($"The parties agree to the terms of clause {i}.", 6)),
+                text = string.Join(" ", Enumerable.Repeat($"The parties agree to the terms of clause {i}.", 4)),
             }).ToArray(),
         },
         ["customer"] = new { name = customerName },
