@@ -191,7 +191,18 @@ public sealed class PdfRenderer : IAsyncDisposable
                 Args = ChromiumFlags,
                 Timeout = 30_000,
             };
-            _browser = await Puppeteer.LaunchAsync(launchOptions).WaitAsync(ct);
+            var launching = Puppeteer.LaunchAsync(launchOptions);
+            try
+            {
+                _browser = await launching.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // The launch goes on without us; close that browser when it arrives instead of leaking it.
+                _ = launching.ContinueWith(t => CloseBrowserAsync(t.Result), CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                throw;
+            }
             _logger.LogInformation("Chromium started (pid {Pid}).", _browser.Process?.Id);
             return _browser;
         }
