@@ -19,6 +19,7 @@ public sealed record BenchmarkOptions(
         Usage: dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [options]
                dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- webhooks [options]
                dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
+               dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- generate [--seconds <n>]
 
           --seconds <n>        length of each measured phase (default 10)
           --concurrency <n>    closed-loop workers in the max-throughput (api) or burst (webhooks) phase (default 32)
@@ -32,7 +33,7 @@ public sealed record BenchmarkOptions(
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || args[0] is not ("api" or "webhooks"))
-            throw new ArgumentException("The first argument names the scenario: 'api', 'webhooks' or 'finalize'.");
+            throw new ArgumentException("The first argument names the scenario: 'api', 'webhooks', 'finalize' or 'generate'.");
 
         var options = new BenchmarkOptions(args[0], Seconds: 10, Concurrency: 32, Rate: args[0] == "webhooks" ? 550 : 300,
             Provider: "sqlite", Connection: null);

@@ -3,6 +3,10 @@
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- api [--seconds 10] [--concurrency 32] [--rate 300] [--provider sqlite|postgres] [--connection "<npgsql conn string>"]
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- webhooks [--seconds 10] [--rate 550] [--concurrency 32]
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
+//   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- generate [--seconds 10]
+//
+// generate: the 2-page contract through the hub's TemplateRenderer + PdfRenderer (warm Chromium) in process, sequential
+// and 2 concurrent, next to Debian's wkhtmltopdf CLI in the same run; see GenerateBenchmark.
 //
 // webhooks: the same hub start, plus a receiver in this process; measures event delivery (throughput, created→received
 // latency, signatures, duplicates) under a sustained rate and after a burst; see WebhookScenario.
@@ -25,6 +29,27 @@ if (args is ["finalize", .. var benchmarkArgs])
 {
     var summary = BenchmarkRunner.Run<FinalizeBenchmark>(args: benchmarkArgs);
     return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
+}
+
+if (args is ["generate", .. var generateArgs])
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    if (generateArgs is not ([] or ["--seconds", _]) || generateArgs is ["--seconds", var text] && !(int.TryParse(text, out var s) && s > 0))
+    {
+        Console.Error.WriteLine("Usage: dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- generate [--seconds <n>]");
+        return 2;
+    }
+    var seconds = generateArgs is ["--seconds", var value] ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : 10;
+    try
+    {
+        return await GenerateBenchmark.RunAsync(seconds, stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("Cancelled.");
+        return 130;
+    }
 }
 
 BenchmarkOptions options;
