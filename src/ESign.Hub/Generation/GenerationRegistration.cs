@@ -10,8 +10,14 @@ public static class GenerationRegistration
     {
         var services = builder.Services;
         services.AddOptions<GenerationOptions>().BindConfiguration(GenerationOptions.Section)
+            // Hub:Chromium:Path is the documented name; Hub:Generation:ChromiumPath is kept beside it.
+            .Configure<IConfiguration>((o, configuration) =>
+            {
+                if (configuration["Hub:Chromium:Path"] is { Length: > 0 } path) o.ChromiumPath = path;
+            })
             .ValidateDataAnnotations()
-            .Validate(o => File.Exists(o.ChromiumPath), "Hub:Generation:ChromiumPath names a file that does not exist.")
+            .Validate(o => File.Exists(o.ChromiumPath),
+                "Chromium was not found at Hub:Chromium:Path (default /usr/bin/chromium). Install Debian's chromium package (bash src/run-hub.sh does) or set the path.")
             .ValidateOnStart();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<PdfRenderer>();

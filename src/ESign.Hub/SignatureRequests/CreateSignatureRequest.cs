@@ -101,7 +101,7 @@ public sealed class CreateSignatureRequest(
         {
             var (made, generationErrors) = await generate.CreateAsync(template!, body.MergeData!.Value, $"{title}.pdf", "merge_data", ct);
             foreach (var (path, messages) in generationErrors.ToDictionary())
-                foreach (var message in messages) errors.Add(path, message);
+                foreach (var problem in messages) errors.Add(path, problem);
             document = made;
         }
         if (errors.Any || document is null) return Problems.Invalid(errors);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ESign.Hub.Auth;
+using ESign.Hub.Documents;
 using ESign.Hub.Generation;
 using ESign.Hub.Hosting;
 using ESign.Hub.SignatureRequests;

@@ -22,7 +22,7 @@ public abstract class GenerationApiTests(HubFactory hub)
     {
         provider = new { name = "Acme Corp" },
         client = new { name = clientName },
-        items = new[] { new { description = "Onboarding", amount = 1200.5 }, new { description = "Support", amount = 300 } },
+        items = new[] { new { description = "Onboarding", amount = 1200.5 }, new { description = "Support", amount = 300.0 } },
         currency = "EUR",
         discount = 5,
     };

@@ -11,12 +11,12 @@ public sealed class GenerationRegistrationTests
     public async Task Missing_chromium_fails_at_startup()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration["Hub:Generation:ChromiumPath"] = "/nonexistent/chromium";
+        builder.Configuration["Hub:Chromium:Path"] = "/nonexistent/chromium";
         builder.AddDocumentGeneration();
         await using var app = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
-        Assert.Contains("ChromiumPath", error.Message);
+        Assert.Contains("Hub:Chromium:Path", error.Message);
     }
 
     [Fact]

@@ -722,11 +722,13 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Content")
+                        .HasColumnType("text");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DocumentId")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("Fields")
@@ -744,8 +746,15 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PaperFormat")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Roles")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SampleData")
                         .HasColumnType("text");
 
                     b.Property<bool>("TestMode")
@@ -754,11 +763,48 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("Title")
                         .HasColumnType("text");
 
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "Id");
 
                     b.ToTable("Templates");
+                });
+
+            modelBuilder.Entity("ESign.Hub.Templates.TemplateVersion", b =>
+                {
+                    b.Property<string>("TemplateId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SampleData")
+                        .HasColumnType("text");
+
+                    b.HasKey("TemplateId", "Version");
+
+                    b.ToTable("TemplateVersions");
                 });
 
             modelBuilder.Entity("ESign.Hub.Webhooks.WebhookAttempt", b =>

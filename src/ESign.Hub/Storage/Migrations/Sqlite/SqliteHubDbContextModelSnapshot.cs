@@ -717,11 +717,13 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Content")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DocumentId")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Fields")
@@ -739,8 +741,15 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PaperFormat")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Roles")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SampleData")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("TestMode")
@@ -749,11 +758,48 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("Title")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "Id");
 
                     b.ToTable("Templates");
+                });
+
+            modelBuilder.Entity("ESign.Hub.Templates.TemplateVersion", b =>
+                {
+                    b.Property<string>("TemplateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SampleData")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TemplateId", "Version");
+
+                    b.ToTable("TemplateVersions");
                 });
 
             modelBuilder.Entity("ESign.Hub.Webhooks.WebhookAttempt", b =>
