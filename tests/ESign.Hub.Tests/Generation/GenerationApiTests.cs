@@ -98,6 +98,12 @@ public abstract class GenerationApiTests(HubFactory hub)
         var fields = generated["fields"]!.AsArray();
         Assert.Equal(2, fields.Count);
         Assert.Contains(fields, f => (string)f!["signer"]! == "client" && (string)f["type"]! == "signature" && (string?)f["label"] == "Client signature");
+        // Where the tags were printed: the client's line comes before the provider's, inside the page's margins.
+        var client = fields.Single(f => (string)f!["signer"]! == "client")!;
+        var provider = fields.Single(f => (string)f!["signer"]! == "provider")!;
+        Assert.True((double)client["y"]! < (double)provider["y"]!);
+        Assert.InRange((double)client["x"]!, 30, 300);
+        Assert.InRange((double)client["y"]!, 60, 800);
 
         var request = await account.Http.CreateSignatureRequestAsync(new
         {
