@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ESign.Hub.Generation;
+using ESign.Hub.Samples;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -23,11 +24,11 @@ public static class GenerateBenchmark
 
         var options = new RenderOptions();
         var templates = new TemplateRenderer();
-        var data = GenerateSample.Data();
+        var data = ContractSample.Data();
         await using var pdf = new PdfRenderer(Options.Create(new GenerationOptions()), NullLogger<PdfRenderer>.Instance);
 
         async Task<byte[]> GenerateAsync() =>
-            await pdf.RenderAsync(templates.Render(GenerateSample.Template, data, options, ct), options, ct);
+            await pdf.RenderAsync(templates.Render(ContractSample.Template, data, options, ct), options, ct);
 
         Progress("Starting Chromium and warming up…");
         await pdf.WarmUpAsync(ct);
@@ -49,7 +50,7 @@ public static class GenerateBenchmark
         var (documents, elapsed) = await ConcurrentAsync(GenerateAsync, workers: 2, TimeSpan.FromSeconds(seconds), ct);
 
         Progress($"wkhtmltopdf, sequential: {WkhtmltopdfDocuments} documents…");
-        var html = templates.Render(GenerateSample.Template, data, options, ct);
+        var html = templates.Render(ContractSample.Template, data, options, ct);
         var (wkTimes, wkSize) = await WkhtmltopdfAsync(html, ct);
 
         var hubMedian = Median(hubTimes);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using ESign.Hub.Generation;
+using ESign.Hub.Samples;
 using UglyToad.PdfPig;
 
 namespace ESign.Hub.Tests.Generation;

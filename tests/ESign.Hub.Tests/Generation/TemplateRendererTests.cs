@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ESign.Hub.Generation;
+using ESign.Hub.Samples;
 
 namespace ESign.Hub.Tests.Generation;
 

@@ -1,12 +1,12 @@
 using System.Text.Json;
 
-namespace ESign.Hub.Benchmarks;
+namespace ESign.Hub.Samples;
 
 /// <summary>
-/// The generation tests' two-page contract (copied from tests/ESign.Hub.Tests/Generation/ContractSample.cs): a loop of
-/// line items, conditionals, money, dates and signature text tags.
+/// A two-page service agreement: a loop of line items, conditionals, money, dates and signature text tags. Shared by
+/// the tests and the benchmarks, which link this file into both projects.
 /// </summary>
-public static class GenerateSample
+public static class ContractSample
 {
     public const string Template =
         """
