@@ -3,7 +3,7 @@
 # It installs what the tests need with apt when run as root (PostgreSQL, qpdf, poppler-utils, docker-compose to
 # validate the compose file; Chromium, fonts and Redis for the parts that use them), starts a throwaway PostgreSQL
 # server on 127.0.0.1, runs `dotnet test`, and stops the server again.
-# Usage: bash tests/run-all.sh [extra dotnet test arguments]
+# Usage: bash tests/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
