@@ -196,8 +196,9 @@ public sealed class HubApiClient : IDisposable
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals(name))
                 return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            // Step over nested objects and arrays whole (the buffer is complete, so TrySkip always succeeds).
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
-                reader.Skip();
+                reader.TrySkip();
         }
         return null;
     }
