@@ -23,6 +23,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             BadHttpRequestException bad when bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) =>
                 (400, "Missing body", "This endpoint needs a JSON body."),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            TimeoutException =>
+                (503, "Service unavailable", "The hub could not finish in time (for example, rendering a document). Try again in a moment."),
             DbUpdateConcurrencyException =>
                 (409, "Conflict", "The resource changed while this request was being processed. Fetch it again and retry."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", ""),
@@ -32,6 +34,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
 
         http.Response.StatusCode = status;
+        if (status == 503) http.Response.Headers.RetryAfter = "5";
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,

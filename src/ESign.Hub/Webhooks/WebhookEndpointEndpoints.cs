@@ -81,7 +81,7 @@ public static class WebhookEndpointEndpoints
             : Problems.NotFound("webhook endpoint", id);
 
     private static async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> Update(
-        string id, UpdateWebhookEndpointBody body, TenantScope tenant, HubDbContext db, WebhookSender sender, CancellationToken ct)
+        string id, UpdateWebhookEndpointBody body, HubDbContext db, WebhookSender sender, TimeProvider clock, CancellationToken ct)
     {
         var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(w => w.Id == id, ct);
         if (endpoint is null) return Problems.NotFound("webhook endpoint", id);
@@ -97,7 +97,7 @@ public static class WebhookEndpointEndpoints
         if (body.Enabled is { } enabled && enabled != endpoint.Enabled)
         {
             endpoint.Enabled = enabled;
-            endpoint.DisabledAt = enabled ? null : DateTime.UtcNow;
+            endpoint.DisabledAt = enabled ? null : clock.GetUtcNow().UtcDateTime;
             endpoint.DisabledReason = enabled ? null : "Disabled through the API.";
             endpoint.FailingSince = null;
         }
