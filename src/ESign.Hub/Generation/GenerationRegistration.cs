@@ -22,6 +22,7 @@ public static class GenerationRegistration
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<PdfRenderer>();
         services.AddHostedService<ChromiumWarmUp>();
+        services.AddScoped<GenerateDocument>();
         return builder;
     }
 

@@ -52,7 +52,8 @@ public static class HubRegistration
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ESign.Hub API";
-            document.Info.Description = "Signing API: documents, signature requests, templates, API keys and OAuth clients. " +
+            document.Info.Description = "Signing API: documents, generation from templates, signature requests, embedded signing, webhooks, " +
+                "API keys and OAuth clients. " +
                 "Authenticate with 'Authorization: Bearer <API key or OAuth access token>'. Errors are RFC 9457 problem+json.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -77,7 +78,6 @@ public static class HubRegistration
         builder.AddSigning();
         builder.AddWebhooks();
         builder.AddDocumentGeneration();
-        services.AddScoped<GenerateDocument>();
         return builder;
     }
 
