@@ -104,4 +104,6 @@ internal static class ElsaSamples
 
     public static string Literal(string name, string value) =>
         $"\"{name}\": {{ \"typeName\": \"String\", \"expression\": {{ \"type\": \"Literal\", \"value\": \"{value}\" }} }}";
+
+    public static string Prop(string name, string json) => $"\"{name}\": {json}";
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 namespace ESign.Hub.Workflows.Definitions;
 
 /// <summary>How far an imported piece of an Elsa definition runs on the hub.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SupportLevel>))]
 public enum SupportLevel
 {
     [JsonStringEnumMemberName("supported")] Supported,
