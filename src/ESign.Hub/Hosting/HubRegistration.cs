@@ -13,6 +13,7 @@ using ESign.Hub.Signing;
 using ESign.Hub.Storage;
 using ESign.Hub.Templates;
 using ESign.Hub.Webhooks;
+using ESign.Hub.Workflows;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
@@ -107,6 +108,7 @@ public static class HubRegistration
         app.MapWebhookEndpoints();
         app.MapAccountEndpoints();
         app.MapGenerationEndpoints();
+        app.MapWorkflowEndpoints();
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)
             app.MapDevOutbox();
         return app;

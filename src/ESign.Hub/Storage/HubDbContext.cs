@@ -11,6 +11,7 @@ using ESign.Hub.Signing;
 using ESign.Hub.Storage.Blobs;
 using ESign.Hub.Templates;
 using ESign.Hub.Webhooks;
+using ESign.Hub.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -45,6 +46,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     public DbSet<SigningSession> SigningSessions => Set<SigningSession>();
     public DbSet<OutboundEmail> OutboundEmails => Set<OutboundEmail>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<StoredWorkflow> Workflows => Set<StoredWorkflow>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
@@ -222,6 +224,14 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.EndpointId, x.Id });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<StoredWorkflow>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AccountId, x.DefinitionId, x.Version }).IsUnique();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 

@@ -29,7 +29,7 @@ public abstract class PlatformTests(HubFactory hub)
             "/oauth/token", "/v1/audit-events", "/healthz", "/readyz", "/v1/account",
             "/v1/signature-requests/{id}/signers/{signerId}/embedded-url", "/v1/webhook-endpoints", "/v1/webhook-endpoints/{id}",
             "/v1/webhook-endpoints/{id}/rotate-secret", "/v1/webhook-endpoints/{id}/deliveries", "/v1/webhook-endpoints/{id}/replay",
-            "/v1/events/{id}/redeliver", "/v1/documents/generate", "/v1/templates/{id}/preview",
+            "/v1/events/{id}/redeliver", "/v1/documents/generate", "/v1/templates/{id}/preview", "/v1/workflows", "/v1/workflows/{definitionId}", "/v1/workflows/import", "/v1/workflows/validate", "/v1/workflows/{definitionId}/publish",
         })
             Assert.True(paths.ContainsKey(path), $"OpenAPI lacks {path}");
         var create = paths["/v1/signature-requests"]!["post"]!;
