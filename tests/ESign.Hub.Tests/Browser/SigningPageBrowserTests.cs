@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using ESign.Hub.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -73,7 +74,7 @@ public sealed class SigningPageBrowserTests(BrowserHub hub, ChromiumBrowser chro
         await ann.Mouse.UpAsync();
         await ann.GetByLabel("PO number").FillAsync("PO-7731");
         await ann.GetByRole(AriaRole.Button, new() { Name = "Sign", Exact = true }).ClickAsync();
-        await Assertions.Expect(ann.GetByText("You signed", new() { Exact = false }).First).ToBeVisibleAsync();
+        await Assertions.Expect(ann.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^You signed") })).ToBeVisibleAsync();
         await Assertions.Expect(ann.GetByRole(AriaRole.Button, new() { Name = "Sign", Exact = true })).ToHaveCountAsync(0);
 
         // Bo, on a phone-width screen: consent, type a signature, sign.
@@ -82,7 +83,7 @@ public sealed class SigningPageBrowserTests(BrowserHub hub, ChromiumBrowser chro
         await ConsentAsync(bo);
         await bo.GetByLabel("Type your signature").FillAsync("Bo Chan");
         await bo.GetByRole(AriaRole.Button, new() { Name = "Sign", Exact = true }).ClickAsync();
-        await Assertions.Expect(bo.GetByText("You signed", new() { Exact = false }).First).ToBeVisibleAsync();
+        await Assertions.Expect(bo.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^You signed") })).ToBeVisibleAsync();
 
         var done = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("completed", (string)done["status"]!);
@@ -114,8 +115,9 @@ public sealed class SigningPageBrowserTests(BrowserHub hub, ChromiumBrowser chro
         var dialog = page.Locator("dialog[open]");
         await dialog.GetByLabel("Reason for declining").FillAsync("Wrong delivery address on page 1.");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Decline", Exact = true }).ClickAsync();
-        // The final screen, not the dialog's own wording, proves the decline was recorded.
-        await Assertions.Expect(page.GetByText("You declined", new() { Exact = false }).First).ToBeVisibleAsync();
+        // The final screen's heading, not the dialog's own wording ("…you declined and why", which a case-insensitive text
+        // match would find while the request is still in flight), proves the decline was recorded.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^You declined") })).ToBeVisibleAsync();
 
         var fetched = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("declined", (string)fetched["status"]!);
