@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
+using ESign.Hub.Samples;
 using ESign.Hub.Sealing;
 using ESign.Hub.SignatureRequests;
 using PdfSharp.Drawing;
@@ -25,7 +23,7 @@ public static class FinalizeSample
         var fields = new List<StampedField>();
         for (var i = 0; i < 4; i++)
         {
-            fields.Add(new(FieldType.Signature, 10, 72 + (i % 2) * 260, 480 + (i / 2) * 110, 200, 60, null, SignaturePng(400, 120, seed: i), null));
+            fields.Add(new(FieldType.Signature, 10, 72 + (i % 2) * 260, 480 + (i / 2) * 110, 200, 60, null, TestPngs.Signature(400, 120, seed: i), null));
             fields.Add(new(FieldType.DateSigned, 10, 72 + (i % 2) * 260, 545 + (i / 2) * 110, 120, 14, "2025-03-01", null, null));
         }
         fields.Add(new(FieldType.Name, 1, 150, 200, 200, 16, names[0], null, null));
@@ -69,50 +67,5 @@ public static class FinalizeSample
         using var output = new MemoryStream();
         document.Save(output, false);
         return output.ToArray();
-    }
-
-    /// <summary>A handwriting-like stroke as an RGBA PNG, encoded here (zlib from System.IO.Compression).</summary>
-    private static byte[] SignaturePng(int width, int height, int seed)
-    {
-        var raw = new MemoryStream();
-        for (var y = 0; y < height; y++)
-        {
-            raw.WriteByte(0);
-            for (var x = 0; x < width; x++)
-            {
-                var curve = height / 2.0 + height / 4.0 * Math.Sin(x / (width / (7.0 + seed)) + seed);
-                raw.Write([16, 32, 96, (byte)(Math.Abs(y - curve) < 2.5 ? 255 : 0)]);
-            }
-        }
-        var compressed = new MemoryStream();
-        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) raw.WriteTo(zlib);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;
-        header[9] = 6;
-        var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        Chunk(png, "IHDR", header);
-        Chunk(png, "IDAT", compressed.ToArray());
-        Chunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void Chunk(Stream png, string type, byte[] data)
-    {
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, data.Length);
-        png.Write(bytes);
-        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        png.Write(typed);
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in typed)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-        }
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, ~crc);
-        png.Write(bytes);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using ESign.Hub.Samples;
 
 namespace ESign.Hub.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using ESign.Hub.Samples;
 using ESign.Hub.Sealing;
 using ESign.Hub.SignatureRequests;
 using ESign.Hub.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ESign.Hub.Samples;
 using ESign.Hub.Sealing;
 using ESign.Hub.SignatureRequests;
 using ESign.Hub.Tests.Infrastructure;

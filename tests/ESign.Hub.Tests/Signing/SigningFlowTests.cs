@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ESign.Hub.Samples;
 using ESign.Hub.Tests.Infrastructure;
 
 namespace ESign.Hub.Tests.Signing;

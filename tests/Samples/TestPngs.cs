@@ -2,12 +2,16 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace ESign.Hub.Tests.Infrastructure;
+namespace ESign.Hub.Samples;
 
-/// <summary>PNG files encoded by hand (RGBA, zlib via System.IO.Compression): a drawn-looking signature stroke.</summary>
+/// <summary>
+/// PNG files encoded by hand (RGBA, zlib via System.IO.Compression): a drawn-looking signature stroke. Shared by the
+/// tests and the benchmarks.
+/// </summary>
 public static class TestPngs
 {
-    public static byte[] Signature(int width = 300, int height = 100)
+    /// <param name="seed">Varies the stroke, so several signatures on one page differ.</param>
+    public static byte[] Signature(int width = 300, int height = 100, int seed = 0)
     {
         var raw = new MemoryStream();
         for (var y = 0; y < height; y++)
@@ -15,7 +19,7 @@ public static class TestPngs
             raw.WriteByte(0); // filter: none
             for (var x = 0; x < width; x++)
             {
-                var curve = height / 2.0 + height / 4.0 * Math.Sin(x / (width / 9.0));
+                var curve = height / 2.0 + height / 4.0 * Math.Sin(x / (width / (9.0 + seed)) + seed);
                 var ink = Math.Abs(y - curve) < Math.Max(1.5, height / 40.0);
                 raw.Write([16, 32, 96, (byte)(ink ? 255 : 0)]);
             }
