@@ -44,7 +44,6 @@ public static class HubRegistration
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = hub.MaxUploadBytes + (1 << 20));
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<PlatformKeys>();
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>

@@ -17,7 +17,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     public const string Header = "Idempotency-Key";
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
-    public async Task InvokeAsync(HttpContext http, TenantScope tenant, IServiceScopeFactory scopes, TimeProvider clock)
+    public async Task InvokeAsync(HttpContext http, TenantScope tenant, IServiceScopeFactory scopes, SecretBox box, TimeProvider clock)
     {
         if (!HttpMethods.IsPost(http.Request.Method) || tenant.Caller is not { } caller
             || http.Request.Headers[Header].FirstOrDefault() is not { } key)
@@ -40,7 +40,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         var claim = await ClaimAsync(db, caller.AccountId, key, hash, now);
         if (claim is not null)
         {
-            await RespondToRetryAsync(http, claim, hash);
+            await RespondToRetryAsync(http, claim, hash, box);
             return;
         }
 
@@ -54,8 +54,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             if (http.Response.StatusCode < 500)
             {
                 // Values go in through closures (r => status), which EF turns into parameters: one cached query, not one per call.
+                // Encrypted: a creation response may carry a secret shown only once (an API key, a client or webhook secret).
                 var (status, contentType, location, body) =
-                    (http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location.ToString(), buffer.ToArray());
+                    (http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location.ToString(), box.Seal(buffer.ToArray()));
                 await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Key == key)
                     .ExecuteUpdateAsync(u => u
                         .SetProperty(r => r.StatusCode, r => status)
@@ -104,7 +105,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         throw new InvalidOperationException($"Could not claim Idempotency-Key '{key}'.");
     }
 
-    private static async Task RespondToRetryAsync(HttpContext http, IdempotencyRecord record, string hash)
+    private static async Task RespondToRetryAsync(HttpContext http, IdempotencyRecord record, string hash, SecretBox box)
     {
         if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(record.RequestHash), Convert.FromHexString(hash)))
         {
@@ -121,7 +122,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         if (record.ContentType is not null) http.Response.ContentType = record.ContentType;
         if (!string.IsNullOrEmpty(record.Location)) http.Response.Headers.Location = record.Location;
         http.Response.Headers["Idempotent-Replayed"] = "true";
-        if (record.Body is { Length: > 0 }) await http.Response.Body.WriteAsync(record.Body);
+        if (record.Body is { Length: > 0 }) await http.Response.Body.WriteAsync(box.Unseal(record.Body));
     }
 
     /// <summary>

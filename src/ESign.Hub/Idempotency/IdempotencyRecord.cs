@@ -11,6 +11,7 @@ public sealed class IdempotencyRecord
     public int StatusCode { get; set; }
     public string? ContentType { get; set; }
     public string? Location { get; set; }
+    /// <summary>The response body, encrypted (<see cref="Storage.SecretBox"/>).</summary>
     public byte[]? Body { get; set; }
     public DateTime CreatedAt { get; init; }
     public DateTime ExpiresAt { get; init; }

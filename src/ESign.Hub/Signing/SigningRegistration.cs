@@ -1,6 +1,5 @@
 using ESign.Hub.Email;
 using ESign.Hub.Hosting;
-using ESign.Hub.Storage;
 
 namespace ESign.Hub.Signing;
 
@@ -18,7 +17,6 @@ public static class SigningRegistration
             .ValidateOnStart();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<SigningAssets>();
-        services.AddSingleton<SecretBox>();
         services.AddSingleton<SigningLinks>();
         services.AddSingleton<SigningEmails>();
         services.AddScoped<PageImages>();

@@ -4,28 +4,32 @@ using System.Text;
 namespace ESign.Hub.Storage;
 
 /// <summary>
-/// Encrypts secrets we must be able to read again (signing links for reminders, webhook signing secrets) with AES-GCM
+/// Encrypts secrets we must be able to read again (signing links for reminders, webhook signing secrets, stored
+/// idempotent responses that may carry a secret shown once) with AES-GCM
 /// under the platform data key. Secrets we only need to recognise are hashed instead (API keys, client secrets).
 /// </summary>
 public sealed class SecretBox(PlatformKeys keys)
 {
-    public string Seal(string secret)
+    public string Seal(string secret) => Convert.ToBase64String(Seal(Encoding.UTF8.GetBytes(secret)));
+
+    public string Unseal(string sealedSecret) => Encoding.UTF8.GetString(Unseal(Convert.FromBase64String(sealedSecret)));
+
+    /// <summary>nonce (12) | tag (16) | ciphertext.</summary>
+    public byte[] Seal(ReadOnlySpan<byte> plain)
     {
-        var plain = Encoding.UTF8.GetBytes(secret);
         var output = new byte[12 + 16 + plain.Length];
         var nonce = output.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(keys.Get(PlatformKeys.LinkEncryption), 16);
         aes.Encrypt(nonce, plain, output.AsSpan(28), output.AsSpan(12, 16));
-        return Convert.ToBase64String(output);
+        return output;
     }
 
-    public string Unseal(string sealedSecret)
+    public byte[] Unseal(ReadOnlySpan<byte> sealedBytes)
     {
-        var bytes = Convert.FromBase64String(sealedSecret);
-        var plain = new byte[bytes.Length - 28];
+        var plain = new byte[sealedBytes.Length - 28];
         using var aes = new AesGcm(keys.Get(PlatformKeys.LinkEncryption), 16);
-        aes.Decrypt(bytes.AsSpan(0, 12), bytes.AsSpan(28), bytes.AsSpan(12, 16), plain);
-        return Encoding.UTF8.GetString(plain);
+        aes.Decrypt(sealedBytes[..12], sealedBytes[28..], sealedBytes.Slice(12, 16), plain);
+        return plain;
     }
 }

@@ -23,6 +23,8 @@ public static class StorageRegistration
         var services = builder.Services;
         services.AddScoped<TenantScope>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<PlatformKeys>();
+        services.AddSingleton<SecretBox>();
 
         switch (hub.Database.Provider.ToLowerInvariant())
         {

@@ -1,5 +1,7 @@
 using System.Net;
 using ESign.Hub.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ESign.Hub.Tests.Api;
 
@@ -64,6 +66,22 @@ public abstract class IdempotencyTests(HubFactory hub)
         var replay = await account.Http.PostJsonAsync("/v1/signature-requests", body, idempotencyKey: "bad-1");
         await replay.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task A_replayed_secret_is_the_same_and_is_not_stored_in_plain_text()
+    {
+        var account = await hub.NewAccountAsync();
+        var body = new { name = "CRM", scopes = new[] { "documents:read" } };
+        var first = await (await account.Http.PostJsonAsync("/v1/api-keys", body, idempotencyKey: "key-1")).ExpectAsync(HttpStatusCode.Created);
+        var replay = await (await account.Http.PostJsonAsync("/v1/api-keys", body, idempotencyKey: "key-1")).ExpectAsync(HttpStatusCode.Created);
+        var secret = (string)first["key"]!;
+        Assert.Equal(secret, (string)replay["key"]!);
+
+        await using var scope = hub.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ESign.Hub.Storage.HubDbContext>();
+        var stored = await db.IdempotencyRecords.IgnoreQueryFilters().SingleAsync(r => r.AccountId == account.AccountId && r.Key == "key-1");
+        Assert.DoesNotContain(secret, System.Text.Encoding.UTF8.GetString(stored.Body!));
     }
 
     [Fact]
