@@ -11,13 +11,14 @@ namespace ESign.Hub.Storage;
 public sealed class PlatformKeys(TimeProvider clock)
 {
     public const string OAuthSigning = "oauth_signing_key";
-    public const string LinkEncryption = "link_encryption_key";
+    // Encrypts every secret we must read again (SecretBox); the stored name predates its wider use and must stay.
+    public const string DataEncryption = "link_encryption_key";
 
     private readonly ConcurrentDictionary<string, byte[]> _keys = new();
 
     public async Task InitializeAsync(HubDbContext db, CancellationToken ct)
     {
-        foreach (var name in new[] { OAuthSigning, LinkEncryption })
+        foreach (var name in new[] { OAuthSigning, DataEncryption })
             _keys[name] = await LoadOrCreateAsync(db, name, ct);
     }
 

@@ -20,7 +20,7 @@ public sealed class SecretBox(PlatformKeys keys)
         var output = new byte[12 + 16 + plain.Length];
         var nonce = output.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(keys.Get(PlatformKeys.LinkEncryption), 16);
+        using var aes = new AesGcm(keys.Get(PlatformKeys.DataEncryption), 16);
         aes.Encrypt(nonce, plain, output.AsSpan(28), output.AsSpan(12, 16));
         return output;
     }
@@ -28,7 +28,7 @@ public sealed class SecretBox(PlatformKeys keys)
     public byte[] Unseal(ReadOnlySpan<byte> sealedBytes)
     {
         var plain = new byte[sealedBytes.Length - 28];
-        using var aes = new AesGcm(keys.Get(PlatformKeys.LinkEncryption), 16);
+        using var aes = new AesGcm(keys.Get(PlatformKeys.DataEncryption), 16);
         aes.Decrypt(sealedBytes[..12], sealedBytes[28..], sealedBytes.Slice(12, 16), plain);
         return plain;
     }

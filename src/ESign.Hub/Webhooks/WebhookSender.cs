@@ -116,6 +116,14 @@ public sealed class WebhookSender : BackgroundService
                     var attempt = await SendAsync(endpoints[delivery.EndpointId], delivery, secrets[delivery.EndpointId], ct);
                     _results.Writer.TryWrite((delivery, attempt));
                 }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Shutting down: the claim lapses and the delivery is sent again after the restart.
+                }
+                catch (Exception e)
+                {
+                    _logger.LogError(e, "Webhook delivery {DeliveryId} failed unexpectedly; it is retried when its claim lapses", delivery.Id);
+                }
                 finally
                 {
                     _slots.Release();
