@@ -171,7 +171,9 @@ public sealed class TemplateRendererTests
             $$"""{"s": "{{new string('a', 20)}}!"}"""));
 
         Assert.Contains("2 s", problem.Message);
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(5));
+        // Stopped at the limit, not at the end of the work. The upper bound leaves room for a loaded CI machine (the
+        // whole suite runs two test classes at once beside Chromium): 5 s was once exceeded by 0.4 s there.
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
