@@ -12,6 +12,8 @@ public sealed class Document
     public bool TestMode { get; init; }
     public DateTime CreatedAt { get; init; }
     public required string BlobKey { get; init; }
+    /// <summary>Set when a workflow activity made the document: its idempotency key, so a re-run after a crash finds it instead of making another.</summary>
+    public string? SourceKey { get; init; }
 
     /// <summary>Each page's visible size in points, so field coordinates can be checked without reopening the PDF.</summary>
     public required List<PageSize> PageSizes { get; init; }

@@ -124,14 +124,14 @@ public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope
     public sealed record Result(Document? Document, string? Problem);
 
     /// <summary>Adds an upload of the authenticated caller.</summary>
-    public Task<Result> AddAsync(byte[] content, string? name, CancellationToken ct)
+    public Task<Result> AddAsync(byte[] content, string? name, CancellationToken ct, string? sourceKey = null)
     {
         var caller = tenant.Caller ?? throw new InvalidOperationException("DocumentStore needs an authenticated caller.");
-        return AddAsync(caller.AccountId, caller.TestMode, content, name, ct);
+        return AddAsync(caller.AccountId, caller.TestMode, content, name, ct, sourceKey);
     }
 
     /// <summary>Adds a PDF the platform made for an account (a signed PDF, later a generated one).</summary>
-    public async Task<Result> AddAsync(string accountId, bool testMode, byte[] content, string? name, CancellationToken ct)
+    public async Task<Result> AddAsync(string accountId, bool testMode, byte[] content, string? name, CancellationToken ct, string? sourceKey = null)
     {
         var inspection = PdfInspector.Inspect(content);
         if (!inspection.IsValid) return new(null, inspection.Problem);
@@ -149,6 +149,7 @@ public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             BlobKey = $"{accountId}/{id}.pdf",
             PageSizes = inspection.Pages,
+            SourceKey = sourceKey,
         };
         // Bytes first: a row never points at a blob that is not there.
         await blobs.PutAsync(document.BlobKey, content, ct);

@@ -40,12 +40,13 @@ public sealed partial class GenerateDocument(TemplateRenderer renderer, PdfRende
     }
 
     /// <summary>Renders and stores the result as a document of the caller's account.</summary>
+    /// <param name="sourceKey">Idempotency key of the workflow activity that asks (stored on the document).</param>
     public async Task<(Document? Document, ValidationErrors Errors)> CreateAsync(Template template, JsonElement data, string? name, string dataPath,
-        CancellationToken ct)
+        CancellationToken ct, string? sourceKey = null)
     {
         var (bytes, errors) = await RenderAsync(template, data, dataPath, ct);
         if (bytes is null) return (null, errors);
-        var stored = await documents.AddAsync(bytes, name ?? $"{template.Name}.pdf", ct);
+        var stored = await documents.AddAsync(bytes, name ?? $"{template.Name}.pdf", ct, sourceKey);
         if (stored.Document is null) errors.Add(dataPath, stored.Problem ?? "The rendered PDF could not be stored.");
         return (stored.Document, errors);
     }

@@ -14,6 +14,7 @@ using ESign.Hub.Storage;
 using ESign.Hub.Templates;
 using ESign.Hub.Webhooks;
 using ESign.Hub.Workflows;
+using ESign.Hub.Workflows.Runs;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
@@ -78,6 +79,7 @@ public static class HubRegistration
         builder.AddSigning();
         builder.AddWebhooks();
         builder.AddDocumentGeneration();
+        builder.AddWorkflows();
         return builder;
     }
 
@@ -108,6 +110,8 @@ public static class HubRegistration
         app.MapAccountEndpoints();
         app.MapGenerationEndpoints();
         app.MapWorkflowEndpoints();
+        app.MapWorkflowRunEndpoints();
+        app.MapHttpTriggerEndpoint();
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)
             app.MapDevOutbox();
         return app;
@@ -163,6 +167,7 @@ public static class HubRegistration
 
                 """));
         }
+        await app.Services.GetRequiredService<WorkflowFiles>().LoadAsync(ct);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             foreach (var url in app.Urls)

@@ -43,8 +43,13 @@ public sealed class CreateSignatureRequest(
 {
     public const int MaxSigners = 50;
 
+    public Task<Results<Created<SignatureRequestResponse>, ProblemHttpResult>> HandleAsync(
+        CreateSignatureRequestBody body, HttpContext http, CancellationToken ct) =>
+        HandleAsync(body, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), ct);
+
+    /// <param name="ipAddress">Who asked, for the audit trail (null for a workflow).</param>
     public async Task<Results<Created<SignatureRequestResponse>, ProblemHttpResult>> HandleAsync(
-        CreateSignatureRequestBody body, HttpContext http, CancellationToken ct)
+        CreateSignatureRequestBody body, string? ipAddress, string? userAgent, CancellationToken ct)
     {
         var caller = tenant.Caller!;
         var errors = new ValidationErrors();
@@ -126,7 +131,7 @@ public sealed class CreateSignatureRequest(
             f.Page, f.X, f.Y, f.Width, f.Height, f.Required, f.Label)).ToList();
         var spec = new NewSignatureRequest(caller.AccountId, document.Id, template?.Id, title!, message, order!.Value, caller.TestMode,
             expiresAt, reminders, escalationEmail, signers, fields, metadata);
-        var context = new RequestContext(now, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+        var context = new RequestContext(now, ipAddress, userAgent);
         var request = SignatureRequest.Send(spec, context);
         db.SignatureRequests.Add(request);
         var account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == caller.AccountId, ct);

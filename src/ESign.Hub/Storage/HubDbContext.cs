@@ -12,6 +12,7 @@ using ESign.Hub.Storage.Blobs;
 using ESign.Hub.Templates;
 using ESign.Hub.Webhooks;
 using ESign.Hub.Workflows;
+using ESign.Hub.Workflows.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -48,6 +49,10 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<StoredWorkflow> Workflows => Set<StoredWorkflow>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WorkflowRun> WorkflowRuns => Set<WorkflowRun>();
+    public DbSet<WorkflowBookmark> WorkflowBookmarks => Set<WorkflowBookmark>();
+    public DbSet<WorkflowJournalEntry> WorkflowJournal => Set<WorkflowJournalEntry>();
+    public DbSet<WorkflowTrigger> WorkflowTriggers => Set<WorkflowTrigger>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>The account every tenant-owned query is limited to; null matches nothing.</summary>
@@ -104,6 +109,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.AccountId, x.Id });
+            e.HasIndex(x => new { x.AccountId, x.SourceKey }).IsUnique();
             e.Property(x => x.PageSizes).HasConversion(Json<List<PageSize>>(), ByJson<List<PageSize>>());
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
@@ -235,6 +241,41 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 
+        model.Entity<WorkflowRun>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.LeaseToken).IsConcurrencyToken();
+            e.HasIndex(x => new { x.AccountId, x.Id });
+            e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
+            e.HasIndex(x => x.RunnableAt);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<WorkflowBookmark>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Kind, x.Key });
+            e.HasIndex(x => x.RunId);
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<WorkflowJournalEntry>(e =>
+        {
+            e.HasKey(x => new { x.RunId, x.Sequence });
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
+        model.Entity<WorkflowTrigger>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Kind, x.Key });
+            e.HasIndex(x => new { x.AccountId, x.DefinitionId });
+            e.HasIndex(x => x.NextRunAt);
+            e.Property(x => x.NextRunAt).IsConcurrencyToken();
+            e.HasQueryFilter(x => x.AccountId == TenantId);
+        });
+
         model.Entity<StoredBlob>(e => e.HasKey(x => x.Key));
         model.Entity<PlatformSecret>(e => e.HasKey(x => x.Name));
     }
@@ -271,16 +312,22 @@ public sealed class SqliteHubDbContext(DbContextOptions<SqliteHubDbContext> opti
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
         ChangeTracker.HasChanges() ? WriteAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken)) : Task.FromResult(0);
 
+    // True while this context holds the gate, so a SaveChanges inside a WriteAsync transaction does not wait for itself.
+    private bool _holdsGate;
+
     public override async Task<T> WriteAsync<T>(Func<Task<T>> write)
     {
+        if (_holdsGate) return await write();
         var gate = WriteGates.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync();
+        _holdsGate = true;
         try
         {
             return await write();
         }
         finally
         {
+            _holdsGate = false;
             gate.Release();
         }
     }

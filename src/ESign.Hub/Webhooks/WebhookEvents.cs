@@ -7,7 +7,11 @@ public static class WebhookEvents
     [
         "signature_request.sent", "signature_request.viewed", "signature_request.signed", "signature_request.completed",
         "signature_request.declined", "signature_request.expired", "signature_request.canceled",
+        WorkflowRunCompleted, WorkflowRunFaulted,
     ];
+
+    public const string WorkflowRunCompleted = "workflow_run.completed";
+    public const string WorkflowRunFaulted = "workflow_run.faulted";
 
     /// <summary>The webhook type of a request's timeline entry, or null for entries that are not delivered (reminders…).</summary>
     public static string? TypeOf(string timelineType) =>

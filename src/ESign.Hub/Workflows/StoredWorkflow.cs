@@ -19,4 +19,8 @@ public sealed class StoredWorkflow
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? PublishedAt { get; set; }
+    /// <summary>Runs its triggers start are in test mode when the version was published with a test key (or loaded from a file).</summary>
+    public bool TestMode { get; set; }
+    /// <summary>SHA-256 of the workflows/*.json file this version was loaded from; null for versions made through the API.</summary>
+    public string? FileHash { get; set; }
 }

@@ -4,6 +4,7 @@ using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
 using ESign.Hub.Workflows.Definitions;
+using ESign.Hub.Workflows.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -140,7 +141,7 @@ public static class WorkflowEndpoints
         return TypedResults.Ok(Describe(draft, definition));
     }
 
-    private static async Task<IResult> Publish(string definitionId, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Publish(string definitionId, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
     {
         var latest = await Latest(db, definitionId, ct);
         if (latest is null) return Problems.NotFound("workflow", definitionId);
@@ -154,8 +155,13 @@ public static class WorkflowEndpoints
             foreach (var p in problems) errors.Add(p.Path, p.Message);
             return Problems.Invalid(errors);
         }
+        var now = clock.GetUtcNow().UtcDateTime;
+        latest.TestMode = tenant.Caller?.TestMode ?? true;
+        var (triggers, triggerProblems) = WorkflowTriggers.Index(latest, definition, now);
+        if (triggerProblems.Any) return Problems.Invalid(triggerProblems);
+        if (await WorkflowTriggers.ReplaceAsync(db, latest, triggers, ct) is { } conflict) return Problems.Conflict(conflict);
         latest.Status = WorkflowVersionStatus.Published;
-        latest.PublishedAt = latest.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        latest.PublishedAt = latest.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(Describe(latest, definition));
     }

@@ -96,13 +96,17 @@ public static class ActivityCatalog
 
     /// <summary>
     /// Reads a list-valued input written any of the ways Elsa exports do: a JSON array, JSON text of an
-    /// array (Object expressions), or comma-separated text.
+    /// array (Object expressions), comma-separated text, or a plain array property.
     /// </summary>
     public static IReadOnlyList<string> ListInput(ActivityNode activity, string input)
     {
-        if (!activity.Inputs.TryGetValue(input, out var value))
+        JsonNode? node;
+        if (activity.Inputs.TryGetValue(input, out var value))
+            node = JsonSerializer.SerializeToNode(value.Value);
+        else if (activity.Raw[input] is JsonArray plain)
+            node = plain; // written as a plain property, e.g. "branches": ["A", "B"]
+        else
             return [];
-        var node = JsonSerializer.SerializeToNode(value.Value);
         if (AsArray(node) is { } array)
             return [.. array.Select(item => item?.ToString()).Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s!)];
         if (node is JsonValue text && text.GetValueKind() == JsonValueKind.String)

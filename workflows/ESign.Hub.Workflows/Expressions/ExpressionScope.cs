@@ -18,6 +18,12 @@ public sealed class ExpressionScope
     /// <summary>Outputs of completed activities: activity id → output name → value.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> ActivityOutputs { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, object?>>();
+
+    /// <summary>
+    /// Set by Elsa.RunJavaScript: the outcomes its script chose with <c>setOutcome</c>/<c>setOutcomes</c>. Null elsewhere,
+    /// where those functions do not exist.
+    /// </summary>
+    public List<string>? Outcomes { get; init; }
 }
 
 /// <summary>An expression could not be evaluated; the message is written for the workflow author.</summary>

@@ -52,21 +52,36 @@ internal static class JavaScriptExpressions
                 return args.Length > 1 && activity.IsObject() ? activity.Get(args[1]) : activity;
             }));
 
-            var result = ToDotNet(engine.Evaluate(script), 0);
-
-            // Write variables back only after a successful run, so a failed script changes nothing.
-            var written = (Dictionary<string, object?>)ToDotNet(variables, 0)!;
-            foreach (var name in scope.Variables.Keys.Where(k => !written.ContainsKey(k)).ToList())
+            // Elsa's generated accessors: getAmount() for a variable named Amount.
+            foreach (var name in scope.Variables.Keys.Where(IsIdentifier))
             {
-                scope.Variables.Remove(name);
+                var variable = name;
+                engine.SetValue("get" + char.ToUpperInvariant(variable[0]) + variable[1..],
+                    Function(engine, "get" + variable, 0, (_, _) => variables.Get(variable)));
             }
 
-            foreach (var (name, value) in written)
+            if (scope.Outcomes is { } outcomes)
             {
-                scope.Variables[name] = value;
+                var chosen = new List<string>();
+                engine.SetValue("setOutcome", Function(engine, "setOutcome", 1, (_, args) =>
+                {
+                    chosen.Add(Name(args, "setOutcome"));
+                    return JsValue.Undefined;
+                }));
+                engine.SetValue("setOutcomes", Function(engine, "setOutcomes", 1, (_, args) =>
+                {
+                    if (args.Length == 0 || args[0] is not JsArray array)
+                        throw new JavaScriptException(new JsString("setOutcomes: the argument must be an array of outcome names"));
+                    for (uint i = 0; i < array.Length; i++)
+                        chosen.Add(array.Get(i).IsString() ? array.Get(i).AsString() : throw new JavaScriptException(new JsString("setOutcomes: outcome names are strings")));
+                    return JsValue.Undefined;
+                }));
+                var value = ToDotNet(engine.Evaluate(script), 0);
+                outcomes.AddRange(chosen);
+                return WriteBack(variables, scope, value);
             }
 
-            return result;
+            return WriteBack(variables, scope, ToDotNet(engine.Evaluate(script), 0));
         }
         catch (ExecutionCanceledException) when (ct.IsCancellationRequested)
         {
@@ -106,6 +121,26 @@ internal static class JavaScriptExpressions
             throw Problem(ex.Message, ex);
         }
     }
+
+    // Variables are written back only after a successful run, so a failed script changes nothing.
+    private static object? WriteBack(ObjectInstance variables, ExpressionScope scope, object? result)
+    {
+        var written = (Dictionary<string, object?>)ToDotNet(variables, 0)!;
+        foreach (var name in scope.Variables.Keys.Where(k => !written.ContainsKey(k)).ToList())
+        {
+            scope.Variables.Remove(name);
+        }
+
+        foreach (var (name, value) in written)
+        {
+            scope.Variables[name] = value;
+        }
+
+        return result;
+    }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length is > 0 and <= 64 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static ExpressionProblem Problem(string message, Exception inner) => new($"JavaScript: {message}", inner);
 

@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+using ESign.Hub.Hosting;
+using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Runtime;
+using ESign.Hub.Workflows.Runtime.Activities;
+using Microsoft.EntityFrameworkCore;
+
+namespace ESign.Hub.Workflows.Runs;
+
+/// <summary>
+/// <c>/workflows/http/{path}</c>: a request starts the published workflow whose Elsa.HttpEndpoint trigger has this path,
+/// or resumes a run waiting in an Elsa.HttpEndpoint for it. The run executes while the caller waits; the answer is what its
+/// Elsa.WriteHttpResponse wrote, or 202 with the run's id and status. Anonymous, like Elsa's: the workflow decides what
+/// the caller may do, and the body is capped.
+/// </summary>
+public static class HttpTriggerEndpoint
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapHttpTriggerEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.Map("/workflows/http/{**path}", Handle).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> Handle(string? path, HttpContext http, HubDbContext db, WorkflowRuntime runtime, CancellationToken ct)
+    {
+        var key = HttpPaths.Normalize(path ?? "");
+        var method = http.Request.Method.ToUpperInvariant();
+        var trigger = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(t => t.Kind == "http" && t.Key == key, ct);
+        var waiting = trigger is null
+            ? await db.WorkflowBookmarks.IgnoreQueryFilters().AsNoTracking()
+                .Where(b => b.Kind == Bookmark.Http && b.Key == key && b.ResumedAt == null).OrderBy(b => b.CreatedAt).FirstOrDefaultAsync(ct)
+            : null;
+        if (trigger is null && waiting is null)
+            return TypedResults.Problem(statusCode: 404, detail: $"No published workflow answers at /workflows/http/{key}.");
+        if (trigger is not null && !trigger.Methods!.Split(',').Contains(method))
+            return TypedResults.Problem(statusCode: 405, detail: $"/workflows/http/{key} accepts {trigger.Methods!.Replace(",", ", ")}, not {method}.");
+
+        var (request, problem) = await ReadRequestAsync(http, key, ct);
+        if (request is null) return problem!;
+
+        WorkflowRun? run;
+        if (trigger is not null)
+        {
+            var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
+            run = await runtime.StartAsync(new RunStart(version, trigger.TestMode, [], "http", trigger.ActivityId, request), ct);
+        }
+        else
+        {
+            var payload = JsonSerializer.Serialize(request, StateJson.Options);
+            if (!await runtime.ResumeBookmarkAsync(db, waiting!.Id, waiting.RunId, payload, DateTime.UtcNow, ct))
+                return Problems.Conflict($"The run waiting at /workflows/http/{key} was resumed by another request.");
+            await runtime.RunNowAsync(waiting.RunId, ct);
+            run = await db.WorkflowRuns.IgnoreQueryFilters().AsNoTracking().FirstAsync(r => r.Id == waiting.RunId, ct);
+        }
+
+        var state = WorkflowState.FromJson(run.State);
+        if (state.HttpResponse is { } response)
+        {
+            foreach (var (name, value) in response.Headers ?? [])
+            {
+                // The workflow may add headers, not replace the ones that frame the response.
+                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+                    || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) || name.Contains('\n') || value.Contains('\n')) continue;
+                http.Response.Headers[name] = value;
+            }
+            return Results.Text(response.Content ?? "", response.ContentType, Encoding.UTF8, response.StatusCode);
+        }
+        // The caller is anonymous: the run's id, not its error, which may carry the workflow's internals.
+        if (run.Status == WorkflowRunStatus.Faulted)
+            return TypedResults.Problem(statusCode: 500, title: "The workflow faulted",
+                detail: $"Run {run.Id} faulted; its owner sees why in GET /v1/workflow-runs/{run.Id}.");
+        return TypedResults.Accepted($"/v1/workflow-runs/{run.Id}", new { run_id = run.Id, status = Json.EnumName(run.Status) });
+    }
+
+    /// <summary>The request as trigger data: result (the JSON body as data, else the text), method, path, query, headers.</summary>
+    private static async Task<(Dictionary<string, object?>? Request, IResult? Problem)> ReadRequestAsync(HttpContext http, string path, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > MaxBodyBytes)
+            return (null, Problems.TooLarge($"The body is larger than {MaxBodyBytes / 1024} KB."));
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) return (null, Problems.TooLarge($"The body is larger than {MaxBodyBytes / 1024} KB."));
+        }
+        var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        object? body = text.Length == 0 ? null : text;
+        if (http.Request.HasJsonContentType() && text.Length > 0)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
+                body = JsonSerializer.Deserialize<object>(document.RootElement.GetRawText(), StateJson.Options);
+            }
+            catch (JsonException e)
+            {
+                return (null, Problems.BadRequest($"The body is not valid JSON: {e.Message}"));
+            }
+        }
+        var headers = http.Request.Headers
+            .Where(h => !Redaction.IsSecretName(h.Key))
+            .ToDictionary(h => h.Key, h => (object?)h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var query = http.Request.Query.ToDictionary(q => q.Key, q => (object?)q.Value.ToString(), StringComparer.Ordinal);
+        return (new Dictionary<string, object?>
+        {
+            ["result"] = body, ["method"] = http.Request.Method, ["path"] = path, ["query"] = query, ["headers"] = headers,
+        }, null);
+    }
+}

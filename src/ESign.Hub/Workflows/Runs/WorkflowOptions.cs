@@ -1,0 +1,19 @@
+namespace ESign.Hub.Workflows.Runs;
+
+/// <summary>Hub:Workflows settings.</summary>
+public sealed class WorkflowOptions
+{
+    /// <summary>Folder of workflow definition files (*.json) loaded at start; relative paths are from the hub's folder.</summary>
+    public string Directory { get; set; } = "workflows";
+
+    /// <summary>How long a worker owns a run it is executing; another process takes the run over after this if the owner died.</summary>
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>Runs one hub process executes at the same time.</summary>
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>How often the worker looks for due timers and runs that another process made runnable.</summary>
+    public double PollSeconds { get; set; } = 1;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+}

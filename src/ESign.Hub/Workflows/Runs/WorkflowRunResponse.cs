@@ -1,0 +1,39 @@
+using System.Text.Json;
+using ESign.Hub.Hosting;
+using ESign.Hub.Workflows.Runtime;
+
+namespace ESign.Hub.Workflows.Runs;
+
+public sealed record WorkflowIncidentResponse(string ActivityId, string ActivityType, string Message, int Attempts);
+
+public sealed record WaitingResponse(string ActivityId, string Kind, string? Key, DateTime? DueAt);
+
+public sealed record JournalEntryResponse(
+    int Sequence, string ActivityId, string ActivityType, string? ActivityName, string Outcome, JsonElement Inputs, JsonElement Outputs,
+    string? Error, int Attempt, DateTime StartedAt, DateTime FinishedAt);
+
+/// <summary>A run as the API shows it; <c>journal</c> only on the single-run endpoints.</summary>
+public sealed record WorkflowRunResponse(
+    string Id, string DefinitionId, int DefinitionVersion, string Status, string Trigger, bool TestMode,
+    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FinishedAt,
+    JsonElement Input, JsonElement Variables, IReadOnlyList<WaitingResponse> WaitingFor, WorkflowIncidentResponse? Incident,
+    IReadOnlyList<JournalEntryResponse>? Journal)
+{
+    public static WorkflowRunResponse From(WorkflowRun run, IReadOnlyList<WorkflowJournalEntry>? journal = null)
+    {
+        var state = WorkflowState.FromJson(run.State);
+        return new WorkflowRunResponse(
+            run.Id, run.DefinitionId, run.DefinitionVersion, Json.EnumName(run.Status), run.Trigger, run.TestMode,
+            run.CreatedAt, run.UpdatedAt, run.FinishedAt,
+            JsonSerializer.SerializeToElement(state.Input, StateJson.Options),
+            JsonSerializer.SerializeToElement(Redact(state.Variables), StateJson.Options),
+            run.IsFinished ? [] : state.Bookmarks.Select(b => new WaitingResponse(b.ActivityId, b.Kind, b.Key, b.DueAt)).ToList(),
+            state.Fault is { } f && run.Status == WorkflowRunStatus.Faulted ? new WorkflowIncidentResponse(f.ActivityId, f.ActivityType, f.Message, f.Attempts) : null,
+            journal?.Select(e => new JournalEntryResponse(e.Sequence, e.ActivityId, e.ActivityType, e.ActivityName, e.Outcome,
+                JsonDocument.Parse(e.Inputs).RootElement.Clone(), JsonDocument.Parse(e.Outputs).RootElement.Clone(), e.Error, e.Attempt,
+                e.StartedAt, e.FinishedAt)).ToList());
+    }
+
+    private static Dictionary<string, object?> Redact(Dictionary<string, object?> variables) =>
+        variables.ToDictionary(p => p.Key, p => Redaction.Apply(p.Key, p.Value), StringComparer.Ordinal);
+}

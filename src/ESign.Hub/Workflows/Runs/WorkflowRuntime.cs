@@ -1,0 +1,441 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ESign.Hub.Auth;
+using ESign.Hub.Hosting;
+using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
+using ESign.Hub.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ESign.Hub.Workflows.Runs;
+
+/// <summary>What starts a run: the version, its input, and the trigger that fired (null for a run started through the API).</summary>
+public sealed record RunStart(
+    StoredWorkflow Version, bool TestMode, Dictionary<string, object?> Input, string Trigger,
+    string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null);
+
+/// <summary>
+/// The durable side of the workflow engine. A run executes while its worker holds the run's lease; the runner calls
+/// back here at every commit point, and each commit writes the state, the new journal entries, the bookmarks others
+/// resume, published events and workflow_run webhooks in one transaction. Whatever happens after a commit, a restart
+/// continues from it: the run row is its own work-queue entry (<see cref="WorkflowRun.RunnableAt"/>).
+/// </summary>
+public sealed class WorkflowRuntime(
+    IServiceScopeFactory scopes, FlowchartRunner runner, WorkflowRunEvents events, WorkflowSignal signal, TimeProvider clock,
+    IOptions<WorkflowOptions> options, ILogger<WorkflowRuntime> logger)
+{
+    private readonly ConcurrentDictionary<string, Flowchart> _flowcharts = new();
+
+    /// <summary>Names this process in leases.</summary>
+    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>The compiled flowchart of a published version (immutable, so cached by version row id).</summary>
+    public Flowchart FlowchartOf(StoredWorkflow version) =>
+        _flowcharts.GetOrAdd(version.Id, _ => new Flowchart(WorkflowDefinitionReader.Read(version.Json).Definition
+            ?? throw new InvalidOperationException($"Stored workflow version {version.Id} does not read back.")));
+
+    /// <summary>Starts a run and executes it here until it waits, completes or faults; returns the run as committed.</summary>
+    public async Task<WorkflowRun> StartAsync(RunStart start, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var run = NewRun(start, now);
+        run.LeaseOwner = Owner;
+        run.LeaseToken = Guid.NewGuid().ToString("N");
+        run.LeaseUntil = now + options.Value.Lease;
+
+        await using var scope = CreateScope(run);
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        // Nothing is stored until the first commit point: a run that crashes before it never existed, and the caller's
+        // request failed with it (an Idempotency-Key makes the retry safe).
+        db.WorkflowRuns.Add(run);
+        var state = WorkflowState.FromJson(run.State);
+        try
+        {
+            await ExecuteAsync(scope.ServiceProvider, db, run, state, [], ct);
+            return run;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Canceled while it ran: answer with the run as it is now.
+            return await db.WorkflowRuns.AsNoTracking().FirstAsync(r => r.Id == run.Id, ct);
+        }
+    }
+
+    /// <summary>A run row for a trigger to insert in its own transaction; a worker executes it.</summary>
+    public WorkflowRun NewRun(RunStart start, DateTime now)
+    {
+        var flowchart = FlowchartOf(start.Version);
+        var state = new WorkflowState();
+        foreach (var (k, v) in start.Input) state.Input[k] = v;
+        FlowchartRunner.Begin(flowchart, state, start.TriggerActivityId, start.TriggerData);
+        return new WorkflowRun
+        {
+            Id = Ids.New("wfr"),
+            AccountId = start.Version.AccountId,
+            DefinitionId = start.Version.DefinitionId,
+            DefinitionVersion = start.Version.Version,
+            WorkflowVersionId = start.Version.Id,
+            TestMode = start.TestMode,
+            Trigger = start.Trigger,
+            Status = WorkflowRunStatus.Running,
+            State = state.ToJson(),
+            CreatedAt = now,
+            UpdatedAt = now,
+            RunnableAt = now,
+        };
+    }
+
+    /// <summary>Claims runs that are due (started, resumed, timer due, or orphaned by a dead worker) and executes them.</summary>
+    public async Task<int> RunDueAsync(int max, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = Guid.NewGuid().ToString("N");
+        var until = now + options.Value.Lease;
+        var due = db.WorkflowRuns.IgnoreQueryFilters()
+            .Where(r => r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
+                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
+            .OrderBy(r => r.RunnableAt).Take(max).Select(r => r.Id);
+        var claimed = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
+            .Where(r => due.Contains(r.Id) && (r.LeaseUntil == null || r.LeaseUntil < now))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
+                .SetProperty(r => r.LeaseUntil, r => until), ct));
+        if (claimed == 0) return 0;
+        var ids = await db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.LeaseToken == token).Select(r => r.Id).ToListAsync(ct);
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = ct },
+            async (id, token) => await ContinueClaimedAsync(id, token));
+        return ids.Count;
+    }
+
+    /// <summary>Claims one run if it is free and due, and executes it now (after a resume, a retry). False if another worker has it.</summary>
+    public async Task<bool> RunNowAsync(string runId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + options.Value.Lease;
+        var token = Guid.NewGuid().ToString("N");
+        var claimed = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
+            .Where(r => r.Id == runId && r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
+                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
+                .SetProperty(r => r.LeaseUntil, r => until), ct));
+        if (claimed == 0) return false;
+        await ContinueClaimedAsync(runId, ct);
+        return true;
+    }
+
+    private async Task ContinueClaimedAsync(string runId, CancellationToken ct)
+    {
+        try
+        {
+            WorkflowRun? run;
+            await using (var lookup = scopes.CreateAsyncScope())
+                run = await lookup.ServiceProvider.GetRequiredService<HubDbContext>().WorkflowRuns.IgnoreQueryFilters().AsNoTracking()
+                    .FirstOrDefaultAsync(r => r.Id == runId, ct);
+            if (run is null) return;
+            await using var scope = CreateScope(run);
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            run = await db.WorkflowRuns.FirstAsync(r => r.Id == runId, ct);
+            var state = WorkflowState.FromJson(run.State);
+            await ExecuteAsync(scope.ServiceProvider, db, run, state, await ResumptionsAsync(db, run, state, ct), ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogInformation("Workflow run {RunId} was canceled or taken over by another worker while it ran here", runId);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // The run keeps its last commit point and is picked up again when the lease expires.
+            logger.LogError(e, "Workflow run {RunId} failed outside its activities; it continues from its last commit point", runId);
+        }
+    }
+
+    /// <summary>Bookmarks resumed from outside (events, signature outcomes, HTTP requests) and timers that are due.</summary>
+    private async Task<List<Resumption>> ResumptionsAsync(HubDbContext db, WorkflowRun run, WorkflowState state, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var resumed = await db.WorkflowBookmarks.Where(b => b.RunId == run.Id && b.ResumedAt != null)
+            .OrderBy(b => b.ResumedAt).ToListAsync(ct);
+        var resumptions = new List<Resumption>();
+        foreach (var row in resumed)
+        {
+            if (state.Bookmarks.FirstOrDefault(b => b.Id == row.Id) is { } bookmark)
+                resumptions.Add(new Resumption(bookmark, ReadPayload(row.ResumePayload)));
+        }
+        foreach (var timer in state.Bookmarks.Where(b => b.DueAt <= now).OrderBy(b => b.DueAt))
+            resumptions.Add(new Resumption(timer, new Dictionary<string, object?>()));
+        return resumptions;
+    }
+
+    private async Task ExecuteAsync(IServiceProvider services, HubDbContext db, WorkflowRun run, WorkflowState state,
+        IReadOnlyList<Resumption> resumptions, CancellationToken ct)
+    {
+        var version = await db.Workflows.AsNoTracking().FirstAsync(w => w.Id == run.WorkflowVersionId, ct);
+        var flowchart = FlowchartOf(version);
+        var persisted = db.Entry(run).State == EntityState.Added
+            ? new Dictionary<string, WorkflowBookmark>()
+            : await db.WorkflowBookmarks.Where(b => b.RunId == run.Id).ToDictionaryAsync(b => b.Id, ct);
+        var session = new RunSession
+        {
+            InstanceId = run.Id,
+            AccountId = run.AccountId,
+            Flowchart = flowchart,
+            State = state,
+            Services = services,
+            Commit = (s, status, token) => CommitAsync(db, run, s, status, persisted, token),
+            Log = (node, text) => logger.LogInformation("Workflow run {RunId} {ActivityId}: {Text}", run.Id, node.Id, text),
+        };
+
+        var status = await runner.RunAsync(session, resumptions, ct);
+        // While this pass ran, an event may have resumed one of its bookmarks, or a timer came due: go on while we own the run.
+        while (status == RunStatus.Suspended)
+        {
+            var more = await ResumptionsAsync(db, run, state, ct);
+            if (more.Count == 0) break;
+            status = await runner.RunAsync(session, more, ct);
+        }
+        if (status == RunStatus.Suspended)
+        {
+            var token = run.LeaseToken;
+            await db.WriteAsync(() => db.WorkflowRuns.Where(r => r.Id == run.Id && r.LeaseToken == token)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => null).SetProperty(r => r.LeaseUntil, r => null), ct));
+        }
+        if (status is RunStatus.Completed or RunStatus.Faulted) signal.Raise();
+    }
+
+    private async Task CommitAsync(HubDbContext db, WorkflowRun run, RunSession session, RunStatus status,
+        Dictionary<string, WorkflowBookmark> persisted, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var state = session.State;
+        run.State = state.ToJson();
+        run.UpdatedAt = now;
+        run.Status = status switch
+        {
+            RunStatus.Completed => WorkflowRunStatus.Completed,
+            RunStatus.Faulted => WorkflowRunStatus.Faulted,
+            RunStatus.Suspended => WorkflowRunStatus.Suspended,
+            _ => WorkflowRunStatus.Running,
+        };
+        switch (status)
+        {
+            case RunStatus.Completed or RunStatus.Faulted:
+                run.FinishedAt = now;
+                run.RunnableAt = null;
+                run.LeaseOwner = null;
+                run.LeaseUntil = null;
+                run.FaultActivityId = state.Fault?.ActivityId;
+                run.FaultMessage = state.Fault?.Message;
+                break;
+            case RunStatus.Suspended:
+                // Timers (and retries) wake the run at their due time; events wake it by setting RunnableAt themselves.
+                run.RunnableAt = state.Bookmarks.Where(b => b.DueAt is not null).Select(b => b.DueAt).Min();
+                break;
+            default:
+                // A commit point mid-pass: if this process dies now, another worker continues once the lease expires.
+                run.RunnableAt = now;
+                run.LeaseUntil = now + options.Value.Lease;
+                break;
+        }
+
+        foreach (var entry in session.Journal)
+            db.WorkflowJournal.Add(ToRow(run, entry));
+        SyncBookmarks(db, run, state, status, persisted, now);
+        var notified = status is RunStatus.Completed or RunStatus.Faulted && await events.AddRunFinishedAsync(db, run, now, ct);
+
+        var published = session.PublishedEvents.ToList();
+        if (published.Count == 0)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        else
+        {
+            await db.WriteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                foreach (var e in published)
+                    await DeliverEventAsync(db, run.AccountId, run.TestMode, e.Name, e.CorrelationId, e.Payload, now, ct);
+                await tx.CommitAsync(ct);
+                return 0;
+            });
+            signal.Raise();
+        }
+        session.Journal.Clear();
+        session.PublishedEvents.Clear();
+        if (notified) events.Wake();
+    }
+
+    /// <summary>Bookmarks that others resume are rows; the rows follow the state (added when it waits, removed once resumed or dropped).</summary>
+    private static void SyncBookmarks(HubDbContext db, WorkflowRun run, WorkflowState state, RunStatus status,
+        Dictionary<string, WorkflowBookmark> persisted, DateTime now)
+    {
+        var live = status is RunStatus.Completed or RunStatus.Faulted
+            ? []
+            : state.Bookmarks.Where(b => b.Kind is Bookmark.Event or Bookmark.Signature or Bookmark.Http).ToDictionary(b => b.Id);
+        foreach (var (id, row) in persisted.Where(p => !live.ContainsKey(p.Key)).ToList())
+        {
+            db.WorkflowBookmarks.Remove(row);
+            persisted.Remove(id);
+        }
+        foreach (var bookmark in live.Values.Where(b => !persisted.ContainsKey(b.Id)))
+        {
+            var row = new WorkflowBookmark
+            {
+                Id = bookmark.Id, AccountId = run.AccountId, RunId = run.Id, ActivityId = bookmark.ActivityId,
+                Kind = bookmark.Kind, Key = bookmark.Key, CreatedAt = now,
+            };
+            db.WorkflowBookmarks.Add(row);
+            persisted[row.Id] = row;
+        }
+    }
+
+    /// <summary>
+    /// Resumes the account's runs waiting for the event and starts the published workflows it triggers, in the caller's
+    /// transaction. Returns the ids of the runs it made runnable or created.
+    /// </summary>
+    public async Task<List<string>> DeliverEventAsync(HubDbContext db, string accountId, bool testMode, string name, string? correlationId,
+        Dictionary<string, object?> payload, DateTime now, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(payload, StateJson.Options);
+        var waiting = await db.WorkflowBookmarks.IgnoreQueryFilters()
+            .Where(b => b.AccountId == accountId && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null)
+            .Select(b => new { b.Id, b.RunId }).ToListAsync(ct);
+        var runIds = new List<string>();
+        foreach (var bookmark in waiting)
+        {
+            if (await ResumeBookmarkAsync(db, bookmark.Id, bookmark.RunId, body, now, ct)) runIds.Add(bookmark.RunId);
+        }
+
+        var triggers = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.AccountId == accountId && t.Kind == "event" && t.Key == name).ToListAsync(ct);
+        foreach (var trigger in triggers)
+        {
+            var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
+            var run = NewRun(new RunStart(version, testMode, [], "event", trigger.ActivityId,
+                new Dictionary<string, object?> { ["payload"] = payload.GetValueOrDefault("payload"), ["correlationId"] = correlationId }), now);
+            db.WorkflowRuns.Add(run);
+            runIds.Add(run.Id);
+        }
+        if (triggers.Count > 0) await db.SaveChangesAsync(ct);
+        return runIds;
+    }
+
+    /// <summary>Claims a bookmark for this resume (false if another resume got it first) and makes its run runnable.</summary>
+    public async Task<bool> ResumeBookmarkAsync(HubDbContext db, string bookmarkId, string runId, string payloadJson, DateTime now, CancellationToken ct)
+    {
+        var claimed = await db.WriteAsync(() => db.WorkflowBookmarks.IgnoreQueryFilters()
+            .Where(b => b.Id == bookmarkId && b.ResumedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.ResumedAt, b => now).SetProperty(b => b.ResumePayload, b => payloadJson), ct));
+        if (claimed == 0) return false;
+        await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.RunnableAt, r => now), ct));
+        return true;
+    }
+
+    /// <summary>Publishes an event from outside a run (the API): resumes waiting runs, starts triggered ones, and runs them now.</summary>
+    public async Task<List<string>> PublishEventAsync(string accountId, bool testMode, string name, string? correlationId, object? payload,
+        CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        List<string> runIds;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            runIds = await db.WriteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var ids = await DeliverEventAsync(db, accountId, testMode, name, correlationId,
+                    new Dictionary<string, object?> { ["payload"] = StateJson.Plain(payload) }, now, ct);
+                await tx.CommitAsync(ct);
+                return ids;
+            });
+        }
+        foreach (var runId in runIds) await RunNowAsync(runId, ct);
+        return runIds;
+    }
+
+    /// <summary>Cancels a run that has not finished; a worker executing it stops at its next commit point.</summary>
+    public async Task<bool> CancelAsync(HubDbContext db, string runId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = Guid.NewGuid().ToString("N");
+        return await db.WriteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var canceled = await db.WorkflowRuns.Where(r => r.Id == runId && r.Status != WorkflowRunStatus.Completed
+                    && r.Status != WorkflowRunStatus.Faulted && r.Status != WorkflowRunStatus.Canceled)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, r => WorkflowRunStatus.Canceled).SetProperty(r => r.FinishedAt, r => now)
+                    .SetProperty(r => r.UpdatedAt, r => now).SetProperty(r => r.RunnableAt, r => null).SetProperty(r => r.LeaseToken, r => token)
+                    .SetProperty(r => r.LeaseOwner, r => null).SetProperty(r => r.LeaseUntil, r => null), ct);
+            if (canceled > 0) await db.WorkflowBookmarks.Where(b => b.RunId == runId).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+            return canceled > 0;
+        });
+    }
+
+    /// <summary>Schedules a faulted run's failed activity again and runs it now. False if the run is not faulted.</summary>
+    public async Task<bool> RetryAsync(HubDbContext db, WorkflowRun run, CancellationToken ct)
+    {
+        if (run.Status != WorkflowRunStatus.Faulted) return false;
+        var state = WorkflowState.FromJson(run.State);
+        if (!FlowchartRunner.PrepareRetry(state)) return false;
+        var now = clock.GetUtcNow().UtcDateTime;
+        run.State = state.ToJson();
+        run.Status = WorkflowRunStatus.Running;
+        run.FinishedAt = null;
+        run.FaultActivityId = run.FaultMessage = null;
+        run.RunnableAt = now;
+        run.UpdatedAt = now;
+        // The bookmarks the run waited on before it faulted are waited on again.
+        foreach (var bookmark in state.Bookmarks.Where(b => b.Kind is Bookmark.Event or Bookmark.Signature or Bookmark.Http))
+            db.WorkflowBookmarks.Add(new WorkflowBookmark
+            {
+                Id = bookmark.Id, AccountId = run.AccountId, RunId = run.Id, ActivityId = bookmark.ActivityId, Kind = bookmark.Kind,
+                Key = bookmark.Key, CreatedAt = now,
+            });
+        await db.SaveChangesAsync(ct);
+        await RunNowAsync(run.Id, ct);
+        return true;
+    }
+
+    /// <summary>A scope whose tenant is the run's account, acting as the run (activities create requests, documents, emails for it).</summary>
+    private AsyncServiceScope CreateScope(WorkflowRun run)
+    {
+        var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Caller =
+            new Caller(run.AccountId, run.Id, new HashSet<string>([Scopes.Admin]), run.TestMode);
+        return scope;
+    }
+
+    private static WorkflowJournalEntry ToRow(WorkflowRun run, JournalEntry entry) => new()
+    {
+        RunId = run.Id,
+        Sequence = entry.Sequence,
+        AccountId = run.AccountId,
+        ActivityId = entry.ActivityId,
+        ActivityType = entry.ActivityType,
+        ActivityName = entry.ActivityName,
+        Outcome = entry.Outcome,
+        Inputs = JsonSerializer.Serialize(entry.Inputs, StateJson.Options),
+        Outputs = JsonSerializer.Serialize(entry.Outputs, StateJson.Options),
+        Error = entry.Error,
+        Attempt = entry.Attempt,
+        StartedAt = entry.StartedAt,
+        FinishedAt = entry.FinishedAt,
+    };
+
+    private static IReadOnlyDictionary<string, object?> ReadPayload(string? json) =>
+        string.IsNullOrEmpty(json) ? new Dictionary<string, object?>()
+            : JsonSerializer.Deserialize<Dictionary<string, object?>>(json, StateJson.Options) ?? [];
+}
+
+/// <summary>Raised when runs became runnable in this process, so the worker looks now rather than at its next poll.</summary>
+public sealed class WorkflowSignal
+{
+    public event Action? Raised;
+    public void Raise() => Raised?.Invoke();
+}

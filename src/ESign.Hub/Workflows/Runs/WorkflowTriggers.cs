@@ -1,0 +1,125 @@
+using ESign.Hub.Hosting;
+using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
+using ESign.Hub.Workflows.Expressions;
+using ESign.Hub.Workflows.Runtime;
+using ESign.Hub.Workflows.Runtime.Activities;
+using Microsoft.EntityFrameworkCore;
+
+namespace ESign.Hub.Workflows.Runs;
+
+/// <summary>
+/// The triggers of published versions: which HTTP paths, event names and schedules start which workflow. A trigger is
+/// an Elsa.HttpEndpoint, Elsa.Event, Elsa.Timer or Elsa.Cron marked canStartWorkflow (or with nothing leading into it).
+/// Publishing replaces the definition's triggers with the new version's.
+/// </summary>
+public static class WorkflowTriggers
+{
+    private static readonly HashSet<string> TriggerTypes = ["Elsa.HttpEndpoint", "Elsa.Event", "Elsa.Timer", "Elsa.Cron"];
+
+    /// <summary>The trigger rows of a version, or the problems that stop it from being published (each names its activity).</summary>
+    public static (List<WorkflowTrigger> Triggers, ValidationErrors Problems) Index(StoredWorkflow version, WorkflowDefinition definition, DateTime now)
+    {
+        var problems = new ValidationErrors();
+        var triggers = new List<WorkflowTrigger>();
+        var targets = definition.Connections.Select(c => c.TargetActivity).ToHashSet(StringComparer.Ordinal);
+        var evaluator = new ExpressionEvaluator();
+        foreach (var activity in definition.Activities.Where(a => TriggerTypes.Contains(a.Type) && (a.CanStartWorkflow || !targets.Contains(a.Id))))
+        {
+            var at = $"$.root.activities[{activity.Id}]";
+            string? Text(string input)
+            {
+                if (!activity.Inputs.TryGetValue(input, out var value)) return null;
+                try
+                {
+                    return evaluator.Evaluate(value, new ExpressionScope(), CancellationToken.None) switch
+                    {
+                        null => null,
+                        string s => s,
+                        var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
+                    };
+                }
+                catch (ExpressionProblem e)
+                {
+                    problems.Add(at, $"{activity.Label}: '{input}' of a trigger must be known when the workflow is published: {e.Message}");
+                    return null;
+                }
+            }
+
+            WorkflowTrigger New(string kind, string key, string? methods = null, DateTime? next = null) => new()
+            {
+                Id = Ids.New("wft"), AccountId = version.AccountId, DefinitionId = version.DefinitionId, WorkflowVersionId = version.Id,
+                ActivityId = activity.Id, Kind = kind, Key = key, Methods = methods, TestMode = version.TestMode, NextRunAt = next,
+            };
+
+            switch (activity.Type)
+            {
+                case "Elsa.HttpEndpoint" when Text("path") is { Length: > 0 } path:
+                    var normalized = HttpPaths.Normalize(path);
+                    if (normalized.Length == 0 || normalized.Length > 200 || normalized.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '_' or '.')))
+                        problems.Add(at, $"{activity.Label}: path '{path}' must be 1 to 200 letters, digits, '/', '-', '_' or '.'.");
+                    var methods = ActivityCatalog.ListInput(activity, "supportedMethods").Select(m => m.Trim().ToUpperInvariant()).ToList();
+                    triggers.Add(New("http", normalized, string.Join(',', methods.Count == 0 ? ["GET"] : methods)));
+                    break;
+                case "Elsa.Event" when Text("eventName") is { Length: > 0 } name:
+                    triggers.Add(New("event", name));
+                    break;
+                case "Elsa.Timer" when Text("interval") is { } interval:
+                    if (Durations.Parse(interval) is not { } span || span < TimerInputs.MinimumTriggerInterval)
+                        problems.Add(at, $"{activity.Label}: interval '{interval}' must be a duration of at least {TimerInputs.MinimumTriggerInterval.TotalSeconds:0} s.");
+                    else triggers.Add(New("timer", interval, next: now + span));
+                    break;
+                case "Elsa.Cron" when Text("cronExpression") is { } cron:
+                    try
+                    {
+                        triggers.Add(New("cron", cron, next: TimerInputs.NextOccurrence(cron, now)));
+                    }
+                    catch (ActivityFailure e)
+                    {
+                        problems.Add(at, $"{activity.Label}: {e.Message}");
+                    }
+                    break;
+            }
+        }
+        return (triggers, problems);
+    }
+
+    /// <summary>Replaces the definition's triggers with the version's; an HTTP path another published workflow owns is a conflict.</summary>
+    public static async Task<string?> ReplaceAsync(HubDbContext db, StoredWorkflow version, List<WorkflowTrigger> triggers, CancellationToken ct)
+    {
+        foreach (var http in triggers.Where(t => t.Kind == "http"))
+        {
+            var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
+                .Where(t => t.Kind == "http" && t.Key == http.Key && t.DefinitionId != version.DefinitionId).Select(t => new { t.AccountId, t.DefinitionId })
+                .FirstOrDefaultAsync(ct);
+            if (owner is not null)
+                return owner.AccountId == version.AccountId
+                    ? $"Workflow '{owner.DefinitionId}' already answers at /workflows/http/{http.Key}; choose another path."
+                    : $"Another account's workflow already answers at /workflows/http/{http.Key}; choose another path.";
+        }
+        var old = await db.WorkflowTriggers.Where(t => t.DefinitionId == version.DefinitionId).ToListAsync(ct);
+        db.WorkflowTriggers.RemoveRange(old);
+        db.WorkflowTriggers.AddRange(triggers);
+        return null;
+    }
+
+    /// <summary>When a schedule trigger fires next after firing now.</summary>
+    public static DateTime? NextTime(WorkflowTrigger trigger, DateTime now) => trigger.Kind switch
+    {
+        "timer" when Durations.Parse(trigger.Key) is { } span && span >= TimerInputs.MinimumTriggerInterval => now + span,
+        "cron" => TryNext(trigger.Key, now),
+        _ => null,
+    };
+
+    private static DateTime? TryNext(string cron, DateTime now)
+    {
+        try
+        {
+            return TimerInputs.NextOccurrence(cron, now);
+        }
+        catch (ActivityFailure)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using ESign.Hub.SignatureRequests;
+using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Runtime;
+using ESign.Hub.Workflows.Runtime.Activities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ESign.Hub.Workflows.Runs;
+
+/// <summary>
+/// Keeps runs moving in this process: resumes runs whose signature request has ended, starts timer and cron triggers
+/// that are due, and executes every run that is due (started, resumed, timer due, or left by a process that died).
+/// Wakes at once when this process made something runnable; otherwise polls, which is how it sees other processes' work.
+/// </summary>
+public sealed class WorkflowWorker : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WorkflowRuntime runtime;
+    private readonly IServiceScopeFactory scopes;
+    private readonly TimeProvider clock;
+    private readonly IOptions<WorkflowOptions> options;
+    private readonly ILogger<WorkflowWorker> logger;
+
+    public WorkflowWorker(WorkflowRuntime runtime, IServiceScopeFactory scopes, WorkflowSignal signal, OutboxSignal outbox, TimeProvider clock,
+        IOptions<WorkflowOptions> options, ILogger<WorkflowWorker> logger)
+    {
+        (this.runtime, this.scopes, this.clock, this.options, this.logger) = (runtime, scopes, clock, options, logger);
+        signal.Raised += Wake;
+        // A request's timeline changed: it may have ended, and a run may wait for it.
+        outbox.TimelineWritten += Wake;
+    }
+
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PassAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Workflow worker pass failed");
+            }
+            try
+            {
+                await _wake.WaitAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task PassAsync(CancellationToken ct)
+    {
+        await ResumeEndedSignatureRequestsAsync(ct);
+        await StartDueSchedulesAsync(ct);
+        while (await runtime.RunDueAsync(32, ct) > 0) { }
+    }
+
+    /// <summary>
+    /// Runs waiting in Hub.ESign.WaitForSignature resume when their request has ended. This compares state (the request's
+    /// status), not a stream of events, so nothing is missed across restarts and a late bookmark still sees an early end.
+    /// </summary>
+    public async Task ResumeEndedSignatureRequestsAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var ended = await (
+            from b in db.WorkflowBookmarks.IgnoreQueryFilters()
+            join r in db.SignatureRequests.IgnoreQueryFilters() on b.Key equals r.Id
+            where b.Kind == Bookmark.Signature && b.ResumedAt == null && r.AccountId == b.AccountId
+                && (r.Status == SignatureRequestStatus.Completed || r.Status == SignatureRequestStatus.Declined
+                    || r.Status == SignatureRequestStatus.Expired || r.Status == SignatureRequestStatus.Canceled)
+            select new { b.Id, b.RunId, r.Status, r.SignedDocumentId }).Take(500).ToListAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var e in ended)
+        {
+            var payload = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["status"] = e.Status.ToString().ToLowerInvariant(),
+                ["signed_document_id"] = e.SignedDocumentId,
+            }, StateJson.Options);
+            await runtime.ResumeBookmarkAsync(db, e.Id, e.RunId, payload, now, ct);
+        }
+    }
+
+    /// <summary>Starts one run per due timer/cron trigger and moves the trigger to its next time, in one transaction (so once).</summary>
+    public async Task StartDueSchedulesAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var due = await db.WorkflowTriggers.IgnoreQueryFilters().Where(t => t.NextRunAt != null && t.NextRunAt <= now).Take(100).ToListAsync(ct);
+        foreach (var trigger in due)
+        {
+            var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(w => w.Id == trigger.WorkflowVersionId, ct);
+            if (version is null) continue;
+            var previous = trigger.NextRunAt;
+            trigger.NextRunAt = WorkflowTriggers.NextTime(trigger, now);
+            db.WorkflowRuns.Add(runtime.NewRun(new RunStart(version, trigger.TestMode, [], trigger.Kind, trigger.ActivityId,
+                new Dictionary<string, object?> { ["scheduledAt"] = previous }), now));
+            try
+            {
+                // The trigger row is the guard: if another process moved it first, this save fails and starts nothing.
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using ESign.Hub.Workflows.Activities;
+using ESign.Hub.Workflows.Expressions;
+using ESign.Hub.Workflows.Runs;
+using ESign.Hub.Workflows.Runtime;
+using ESign.Hub.Workflows.Runtime.Activities;
+
+namespace ESign.Hub.Workflows;
+
+public static class WorkflowRegistration
+{
+    /// <summary>The workflow engine: activities (Elsa's and the hub's), runner, durable runtime, worker and definition files.</summary>
+    public static WebApplicationBuilder AddWorkflows(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<WorkflowOptions>().BindConfiguration("Hub:Workflows")
+            .Validate(o => o.LeaseSeconds is >= 2 and <= 3600, "Hub:Workflows:LeaseSeconds must be 2 to 3600.")
+            .Validate(o => o.Concurrency is >= 1 and <= 64, "Hub:Workflows:Concurrency must be 1 to 64.")
+            .Validate(o => o.PollSeconds is > 0 and <= 60, "Hub:Workflows:PollSeconds must be more than 0 and at most 60.")
+            .ValidateOnStart();
+        services.AddSingleton<SendHttpRequestActivity>();
+        services.AddSingleton(sp => new ActivityRegistry(
+        [
+            .. BuiltInActivities.All(),
+            sp.GetRequiredService<SendHttpRequestActivity>(),
+            new GenerateDocumentActivity(), new SendForSignatureActivity(), new WaitForSignatureActivity(), new SendEmailActivity(),
+        ]));
+        services.AddSingleton<ExpressionEvaluator>();
+        services.AddSingleton<FlowchartRunner>();
+        services.AddSingleton<WorkflowSignal>();
+        services.AddSingleton<WorkflowRunEvents>();
+        services.AddSingleton<WorkflowRuntime>();
+        services.AddSingleton<WorkflowFiles>();
+        services.AddSingleton<WorkflowWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
+        return builder;
+    }
+}

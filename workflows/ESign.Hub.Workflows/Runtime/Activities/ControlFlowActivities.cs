@@ -1,0 +1,173 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ESign.Hub.Workflows.Definitions;
+using ESign.Hub.Workflows.Expressions;
+
+namespace ESign.Hub.Workflows.Runtime.Activities;
+
+/// <summary>Elsa.Start: where a run without a trigger begins.</summary>
+public sealed class StartActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.Start";
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Done);
+}
+
+/// <summary>Elsa.End and Elsa.Finish: the workflow completes; other branches still running or waiting are dropped.</summary>
+public sealed class FinishActivity(string type) : WorkflowActivity
+{
+    public override string Type => type;
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Finish);
+}
+
+/// <summary>Elsa.FlowDecision: <c>condition</c> → True or False.</summary>
+public sealed class FlowDecisionActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.FlowDecision";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var result = Truth.Of(context.Evaluate("condition"));
+        context.SetOutput("result", result);
+        return ValueTask.FromResult(ActivityResult.Outcome(result ? "True" : "False"));
+    }
+}
+
+/// <summary>
+/// Elsa.FlowSwitch: <c>cases</c> is a list of <c>{ label, condition }</c>; the first case whose condition holds is taken
+/// (every such case with <c>mode</c> MatchAny), otherwise Default.
+/// </summary>
+public sealed class FlowSwitchActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.FlowSwitch";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var matchAny = context.Node.Raw["mode"] is JsonNode mode && (mode.ToJsonString().Contains("MatchAny") || mode.ToJsonString().Contains('1'));
+        var matched = new List<string>();
+        foreach (var (label, condition) in Cases(context.Node))
+        {
+            if (!Truth.Of(context.EvaluateExpression($"cases.{label}", condition))) continue;
+            matched.Add(label);
+            if (!matchAny) break;
+        }
+        if (matched.Count == 0) matched.Add("Default");
+        return ValueTask.FromResult(ActivityResult.Outcome(matched));
+    }
+
+    private static IEnumerable<(string Label, InputValue Condition)> Cases(ActivityNode node)
+    {
+        var cases = node.Raw["cases"] switch
+        {
+            JsonArray array => array,
+            JsonObject input when input["expression"]?["value"] is JsonValue v && v.GetValueKind() == JsonValueKind.String =>
+                JsonNode.Parse(v.GetValue<string>()) as JsonArray,
+            _ => null,
+        } ?? [];
+        foreach (var item in cases.OfType<JsonObject>())
+        {
+            if (item["label"] is not JsonValue label || label.GetValueKind() != JsonValueKind.String) continue;
+            var condition = item["condition"] switch
+            {
+                JsonObject c when c["type"] is JsonValue type => new InputValue("Boolean", type.GetValue<string>(), JsonSerializer.SerializeToElement(c["value"])),
+                JsonObject c when c["expression"] is JsonObject e && e["type"] is JsonValue type =>
+                    new InputValue("Boolean", type.GetValue<string>(), JsonSerializer.SerializeToElement(e["value"])),
+                var other => new InputValue("Boolean", "Literal", JsonSerializer.SerializeToElement(other)),
+            };
+            yield return (label.GetValue<string>(), condition);
+        }
+    }
+}
+
+/// <summary>Elsa.FlowFork: continues through every branch named in <c>branches</c>.</summary>
+public sealed class FlowForkActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.FlowFork";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
+        ValueTask.FromResult(ActivityResult.Outcome(ActivityCatalog.ListInput(context.Node, "branches")));
+}
+
+/// <summary>Elsa.FlowJoin: the runner decides when it fires (WaitAll / WaitAny); once it does, it is done.</summary>
+public sealed class FlowJoinActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.FlowJoin";
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Done);
+}
+
+/// <summary>Elsa.SetVariable: <c>variable</c> (a reference <c>{ id, name }</c> or a name) gets <c>value</c>.</summary>
+public sealed class SetVariableActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.SetVariable";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var name = VariableName(context);
+        var value = context.Evaluate("value");
+        context.State.Variables[name] = PlainValues.Normalize(value);
+        return ValueTask.FromResult(ActivityResult.Done);
+    }
+
+    private static string VariableName(ActivityContext context)
+    {
+        var reference = context.Node.Raw["variable"];
+        var name = reference switch
+        {
+            JsonObject o when o["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String => n.GetValue<string>(),
+            JsonObject o when o["expression"]?["value"] is JsonValue n && n.GetValueKind() == JsonValueKind.String => n.GetValue<string>(),
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            _ => null,
+        };
+        // Elsa references variables by id; map an id back to the declared name.
+        if (reference is JsonObject r && r["id"] is JsonValue id && id.GetValueKind() == JsonValueKind.String && name is null)
+            name = context.Session.Flowchart.Definition.Variables.FirstOrDefault(v => v.Id == id.GetValue<string>())?.Name;
+        return string.IsNullOrWhiteSpace(name) ? throw new ActivityFailure("'variable' does not name a variable.") : name;
+    }
+}
+
+/// <summary>
+/// Elsa.RunJavaScript: runs <c>script</c> in the sandbox; <c>setOutcome('X')</c> / <c>setOutcomes([...])</c> pick the
+/// ports (Done when none is chosen); the script's value is the <c>result</c> output.
+/// </summary>
+public sealed class RunJavaScriptActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.RunJavaScript";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        if (!context.Node.Inputs.TryGetValue("script", out var script))
+            throw new ActivityFailure("'script' is empty; give the JavaScript to run.");
+        // The script input holds the code itself (Literal); run it as JavaScript whatever its expression type says.
+        var code = script.ExpressionType == "JavaScript" ? script : script with { ExpressionType = "JavaScript" };
+        var outcomes = new List<string>();
+        var result = context.EvaluateExpression("script", code, outcomes);
+        context.SetOutput("result", result);
+        return ValueTask.FromResult(outcomes.Count > 0 ? ActivityResult.Outcome(outcomes.Distinct().ToList()) : ActivityResult.Done);
+    }
+}
+
+/// <summary>Elsa.WriteLine: writes <c>text</c> to the hub's log (and the journal).</summary>
+public sealed class WriteLineActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.WriteLine";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var text = context.GetString("text") ?? "";
+        context.Log(text);
+        return ValueTask.FromResult(ActivityResult.Done);
+    }
+}
+
+/// <summary>JavaScript-like truthiness for conditions: "false", "0", "", null and 0 are false.</summary>
+public static class Truth
+{
+    public static bool Of(object? value) => value switch
+    {
+        null => false,
+        bool b => b,
+        long l => l != 0,
+        double d => d != 0 && !double.IsNaN(d),
+        string s => !(s.Length == 0 || s.Equals("false", StringComparison.OrdinalIgnoreCase) || s == "0"),
+        _ => true,
+    };
+}

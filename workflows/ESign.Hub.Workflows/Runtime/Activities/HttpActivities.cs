@@ -1,0 +1,83 @@
+using System.Net;
+using ESign.Hub.Workflows.Expressions;
+
+namespace ESign.Hub.Workflows.Runtime.Activities;
+
+/// <summary>
+/// Elsa.HttpEndpoint: as a trigger, a request to <c>/workflows/http/{path}</c> starts the workflow; reached inside a
+/// flowchart, the instance waits for a request to that path. Outputs: <c>result</c> (the parsed JSON body or the text),
+/// <c>method</c>, <c>path</c>, <c>query</c>, <c>headers</c>.
+/// </summary>
+public sealed class HttpEndpointActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.HttpEndpoint";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        if (context.TriggerData is { } request)
+        {
+            Output(context, request);
+            return ValueTask.FromResult(ActivityResult.Done);
+        }
+        var path = HttpPaths.Normalize(context.RequireString("path"));
+        return ValueTask.FromResult(ActivityResult.Wait(context.NewBookmark(Bookmark.Http, path)));
+    }
+
+    public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)
+    {
+        Output(context, payload);
+        return ValueTask.FromResult(ActivityResult.Done);
+    }
+
+    private static void Output(ActivityContext context, IReadOnlyDictionary<string, object?> request)
+    {
+        foreach (var name in new[] { "result", "method", "path", "query", "headers" })
+            context.SetOutput(name, request.GetValueOrDefault(name));
+    }
+}
+
+/// <summary>
+/// Elsa.WriteHttpResponse: the answer to the request that started or resumed this run (<c>statusCode</c>, <c>content</c>,
+/// <c>contentType</c>, <c>responseHeaders</c>). Without such a request it is recorded and has no other effect.
+/// </summary>
+public sealed class WriteHttpResponseActivity : WorkflowActivity
+{
+    public override string Type => "Elsa.WriteHttpResponse";
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var status = StatusCode(context.Evaluate("statusCode"));
+        var content = context.Evaluate("content");
+        var text = content switch
+        {
+            null => null,
+            string s => s,
+            var other => System.Text.Json.JsonSerializer.Serialize(other, StateJson.Options),
+        };
+        var contentType = context.GetString("contentType") is { Length: > 0 } given ? given
+            : content is string ? "text/plain; charset=utf-8" : "application/json";
+        var headers = context.Evaluate("responseHeaders") is Dictionary<string, object?> map
+            ? map.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)!)
+            : null;
+        context.State.HttpResponse = new HttpResponseSpec(status, text, contentType, headers);
+        context.SetOutput("statusCode", status);
+        return ValueTask.FromResult(ActivityResult.Done);
+    }
+
+    // Elsa writes the status as a name ("Accepted"), a number, or a numeric string.
+    private static int StatusCode(object? value) => value switch
+    {
+        null => 200,
+        long l when l is >= 100 and <= 599 => (int)l,
+        double d when d is >= 100 and <= 599 => (int)d,
+        string s when int.TryParse(s, out var n) && n is >= 100 and <= 599 => n,
+        string s when Enum.TryParse<HttpStatusCode>(s, ignoreCase: true, out var code) => (int)code,
+        _ => throw new ActivityFailure($"'statusCode' must be an HTTP status such as 200 or \"Accepted\" (got {PlainValues.Normalize(value)})."),
+    };
+}
+
+public static class HttpPaths
+{
+    /// <summary>"/Orders/" and "orders" are the same endpoint: lower case, no leading or trailing slash.</summary>
+    public static string Normalize(string path) => path.Trim().Trim('/').ToLowerInvariant();
+}

@@ -1,0 +1,127 @@
+using ESign.Hub.Workflows.Definitions;
+using ESign.Hub.Workflows.Expressions;
+
+namespace ESign.Hub.Workflows.Runtime;
+
+/// <summary>
+/// What one activity execution sees: its definition node, the instance's state, its inputs (evaluated on demand and
+/// recorded in the journal with secrets redacted), its outputs, and the services of the host.
+/// </summary>
+public sealed class ActivityContext
+{
+    private readonly ExpressionEvaluator _expressions;
+
+    internal ActivityContext(RunSession session, ActivityNode node, ScheduledActivity scheduled, int execution, int attempt,
+        ExpressionEvaluator expressions, DateTime now)
+    {
+        (Session, Node, _expressions, Execution, Attempt, Now) = (session, node, expressions, execution, attempt, now);
+        TriggerData = scheduled.TriggerData;
+    }
+
+    public RunSession Session { get; }
+    public ActivityNode Node { get; }
+    public WorkflowState State => Session.State;
+    public IServiceProvider Services => Session.Services;
+    public CancellationToken CancellationToken { get; internal set; }
+    public DateTime Now { get; }
+
+    /// <summary>The trigger data when this activity started the run; null when it was reached through the flowchart.</summary>
+    public IReadOnlyDictionary<string, object?>? TriggerData { get; }
+
+    /// <summary>1 for the first execution of this activity in the instance, 2 for the second (in a loop), …</summary>
+    public int Execution { get; }
+
+    /// <summary>1 for the first attempt of this execution; higher after retries.</summary>
+    public int Attempt { get; }
+
+    /// <summary>The same for every attempt of this execution, and unique per instance, activity and execution.</summary>
+    public string IdempotencyKey => $"{Session.InstanceId}:{Node.Id}:{Execution}";
+
+    public Dictionary<string, object?> RecordedInputs { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, object?> RecordedOutputs { get; } = new(StringComparer.Ordinal);
+
+    public bool Has(string input) => Node.Inputs.ContainsKey(input);
+
+    /// <summary>The input's value (null when absent); expression errors fault the activity without retries.</summary>
+    public object? Evaluate(string input)
+    {
+        if (!Node.Inputs.TryGetValue(input, out var value)) return null;
+        try
+        {
+            var result = _expressions.Evaluate(value, Scope(), CancellationToken);
+            RecordedInputs[input] = Redaction.Apply(input, result);
+            return result;
+        }
+        catch (ExpressionProblem e)
+        {
+            throw new ActivityFailure($"input '{input}': {e.Message}");
+        }
+    }
+
+    /// <summary>Evaluates an expression that is not one of the node's inputs (a script given as text).</summary>
+    public object? EvaluateExpression(string label, InputValue expression, List<string>? outcomes = null)
+    {
+        try
+        {
+            var result = _expressions.Evaluate(expression, Scope(outcomes), CancellationToken);
+            RecordedInputs[label] = Redaction.Apply(label, result);
+            return result;
+        }
+        catch (ExpressionProblem e)
+        {
+            throw new ActivityFailure($"{label}: {e.Message}");
+        }
+    }
+
+    public string? GetString(string input) => Evaluate(input) switch
+    {
+        null => null,
+        string s => s,
+        var other => Convert.ToString(PlainValues.Normalize(other) is { } plain and not (Dictionary<string, object?> or List<object?>)
+            ? plain : System.Text.Json.JsonSerializer.Serialize(other, StateJson.Options), System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public string RequireString(string input) =>
+        GetString(input) is { Length: > 0 } s ? s : throw new ActivityFailure($"input '{input}' is empty; give it a value.");
+
+    public void SetOutput(string name, object? value)
+    {
+        var plain = PlainValues.Normalize(value);
+        RecordedOutputs[name] = Redaction.Apply(name, plain);
+        if (!State.Outputs.TryGetValue(Node.Id, out var outputs))
+            State.Outputs[Node.Id] = outputs = new Dictionary<string, object?>(StringComparer.Ordinal);
+        outputs[name] = plain;
+    }
+
+    public Bookmark NewBookmark(string kind, string? key = null, DateTime? dueAt = null) =>
+        new(Bookmark.NewId(), Node.Id, kind, key, dueAt);
+
+    public void Log(string message) => Session.Log(Node, message);
+
+    private ExpressionScope Scope(List<string>? outcomes = null) => new(State.Variables)
+    {
+        Input = State.Input,
+        ActivityOutputs = State.Outputs.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, object?>)p.Value, StringComparer.Ordinal),
+        Outcomes = outcomes,
+    };
+}
+
+/// <summary>Keeps secrets out of journals: values under names that look like credentials are replaced.</summary>
+public static class Redaction
+{
+    public const string Redacted = "[redacted]";
+    private static readonly string[] SecretWords = ["password", "secret", "token", "apikey", "api_key", "authorization", "accesscode", "access_code", "cookie"];
+
+    public static bool IsSecretName(string name) => SecretWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    public static object? Apply(string name, object? value)
+    {
+        if (IsSecretName(name)) return value is null ? null : Redacted;
+        return value switch
+        {
+            Dictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Apply(p.Key, p.Value), StringComparer.Ordinal),
+            List<object?> list => list.Select(item => Apply("", item)).ToList(),
+            _ => value,
+        };
+    }
+}

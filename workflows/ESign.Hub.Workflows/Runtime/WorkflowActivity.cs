@@ -1,0 +1,75 @@
+using ESign.Hub.Workflows.Definitions;
+
+namespace ESign.Hub.Workflows.Runtime;
+
+/// <summary>
+/// The behaviour of one activity type. Handlers are stateless singletons; everything about the running instance
+/// comes through the <see cref="ActivityContext"/>.
+/// </summary>
+public abstract class WorkflowActivity
+{
+    /// <summary>The Elsa type name, e.g. <c>Elsa.FlowDecision</c> or <c>Hub.ESign.SendForSignature</c>.</summary>
+    public abstract string Type { get; }
+
+    /// <summary>
+    /// True for activities that change something outside the instance (a signature request, an email, an HTTP call):
+    /// the runtime commits the instance right after them, so a crash never repeats a completed side effect.
+    /// </summary>
+    public virtual bool HasSideEffects => false;
+
+    /// <summary>Attempts when the activity throws <see cref="ActivityFailure"/> with Retryable set (activities may override per definition).</summary>
+    public virtual RetryPolicy DefaultRetry => RetryPolicy.None;
+
+    public abstract ValueTask<ActivityResult> ExecuteAsync(ActivityContext context);
+
+    /// <summary>Called when one of the activity's bookmarks is resumed; by default the activity is done.</summary>
+    public virtual ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload) =>
+        ValueTask.FromResult(ActivityResult.Done);
+}
+
+/// <summary>What an activity did: go on through outcome ports, wait, or finish the workflow.</summary>
+public sealed class ActivityResult
+{
+    private ActivityResult(IReadOnlyList<string> outcomes, IReadOnlyList<Bookmark> bookmarks, bool finish) =>
+        (Outcomes, Bookmarks, FinishesWorkflow) = (outcomes, bookmarks, finish);
+
+    public IReadOnlyList<string> Outcomes { get; }
+    public IReadOnlyList<Bookmark> Bookmarks { get; }
+    public bool FinishesWorkflow { get; }
+    public bool Suspends => Bookmarks.Count > 0;
+
+    public static readonly ActivityResult Done = new([ActivityCatalog.DonePort], [], false);
+
+    /// <summary>Continue through these outcome ports (none ends this path).</summary>
+    public static ActivityResult Outcome(params IReadOnlyList<string> ports) => new(ports, [], false);
+
+    /// <summary>Wait; <see cref="WorkflowActivity.ResumeAsync"/> runs when one of the bookmarks is resumed.</summary>
+    public static ActivityResult Wait(params IReadOnlyList<Bookmark> bookmarks) => new([], bookmarks, false);
+
+    /// <summary>End the workflow now: whatever else is scheduled or waiting is dropped.</summary>
+    public static readonly ActivityResult Finish = new([], [], true);
+}
+
+/// <summary>
+/// An activity could not do its work; the message is written for the workflow author. Retryable failures (a service
+/// that was down) are attempted again by the retry policy; others fault the instance at once.
+/// </summary>
+public sealed class ActivityFailure(string message, bool retryable = false, Exception? inner = null) : Exception(message, inner)
+{
+    public bool Retryable { get; } = retryable;
+}
+
+/// <summary>Exponential backoff: attempt n waits InitialDelay × Coefficient^(n-1), at most MaxDelay.</summary>
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialDelay, double Coefficient, TimeSpan MaxDelay)
+{
+    public static readonly RetryPolicy None = new(1, TimeSpan.Zero, 1, TimeSpan.Zero);
+
+    /// <summary>Modelled on Logic Apps' default: 4 attempts, growing from 5 s, at most 1 min.</summary>
+    public static readonly RetryPolicy External = new(4, TimeSpan.FromSeconds(5), 2, TimeSpan.FromMinutes(1));
+
+    public TimeSpan DelayBefore(int nextAttempt)
+    {
+        var seconds = InitialDelay.TotalSeconds * Math.Pow(Coefficient, Math.Max(0, nextAttempt - 2));
+        return TimeSpan.FromSeconds(Math.Min(seconds, MaxDelay.TotalSeconds));
+    }
+}
