@@ -20,6 +20,7 @@ public sealed record BenchmarkOptions(
                dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- webhooks [options]
                dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
                dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- generate [--seconds <n>]
+               dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- workflows [--seconds <n>] [--warmup <n>] [--concurrency <n>] [--resumes <n>]
 
           --seconds <n>        length of each measured phase (default 10)
           --concurrency <n>    closed-loop workers in the max-throughput (api) or burst (webhooks) phase (default 32)
@@ -33,7 +34,7 @@ public sealed record BenchmarkOptions(
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || args[0] is not ("api" or "webhooks"))
-            throw new ArgumentException("The first argument names the scenario: 'api', 'webhooks', 'finalize' or 'generate'.");
+            throw new ArgumentException("The first argument names the scenario: 'api', 'webhooks', 'finalize', 'generate' or 'workflows'.");
 
         var options = new BenchmarkOptions(args[0], Seconds: 10, Concurrency: 32, Rate: args[0] == "webhooks" ? 550 : 300,
             Provider: "sqlite", Connection: null);

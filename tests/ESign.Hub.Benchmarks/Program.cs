@@ -4,6 +4,11 @@
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- webhooks [--seconds 10] [--rate 550] [--concurrency 32]
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- finalize [BenchmarkDotNet options]
 //   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- generate [--seconds 10]
+//   dotnet run -c Release --project tests/ESign.Hub.Benchmarks -- workflows [--seconds 10] [--warmup 10] [--concurrency 32] [--resumes 2000]
+//
+// workflows: workflow engines side by side, each alone in this process after its own warm-up: a 10-step sequence and a
+// fork/join flow (closed loop, 32 runs in flight), then resume of suspended instances on an event (one at a time,
+// p50/p95/p99). For now only WorkflowCore 3.22.0 (in memory); see Workflows/WorkflowBenchmark.
 //
 // generate: the 2-page contract through the hub's TemplateRenderer + PdfRenderer (warm Chromium) in process, sequential
 // and 2 concurrent, next to Debian's wkhtmltopdf CLI in the same run; see GenerateBenchmark.
@@ -24,6 +29,7 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Running;
 using ESign.Hub.Benchmarks;
+using ESign.Hub.Benchmarks.Workflows;
 
 if (args is ["finalize", .. var benchmarkArgs])
 {
@@ -44,6 +50,33 @@ if (args is ["generate", .. var generateArgs])
     try
     {
         return await GenerateBenchmark.RunAsync(seconds, stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("Cancelled.");
+        return 130;
+    }
+}
+
+if (args is ["workflows", .. var workflowArgs])
+{
+    WorkflowBenchmarkOptions workflowOptions;
+    try
+    {
+        workflowOptions = WorkflowBenchmarkOptions.Parse(workflowArgs);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        Console.Error.WriteLine(WorkflowBenchmarkOptions.Usage);
+        return 2;
+    }
+
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    try
+    {
+        return await WorkflowBenchmark.RunAsync(workflowOptions, stop.Token);
     }
     catch (OperationCanceledException) when (stop.IsCancellationRequested)
     {
