@@ -105,9 +105,8 @@ public static class WorkflowBenchmark
         var results = new List<ScenarioResult>();
         await using (var workflowCore = await WorkflowCoreEngine.StartAsync(ct))
             results.AddRange(await MeasureAsync(workflowCore.UnderTest, options, ct));
-        // Our engine goes here the same way:
-        //   await using (var ours = await <OurEngine>.StartAsync(ct))
-        //       results.AddRange(await MeasureAsync(ours.UnderTest, options, ct));
+        await using (var ours = await HubWorkflowEngine.StartAsync(ct))
+            results.AddRange(await MeasureAsync(ours.UnderTest, options, ct));
 
         Console.Write(Format(results, options, MachineInfo.Current()));
         return results.Any(r => r.Errors > 0) ? 1 : 0;

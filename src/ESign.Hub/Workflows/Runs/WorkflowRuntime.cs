@@ -26,6 +26,7 @@ public sealed class WorkflowRuntime(
     IOptions<WorkflowOptions> options, ILogger<WorkflowRuntime> logger)
 {
     private readonly ConcurrentDictionary<string, Flowchart> _flowcharts = new();
+    private readonly ConcurrentDictionary<string, StoredWorkflow> _versions = new();
 
     /// <summary>Names this process in leases.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
@@ -34,6 +35,14 @@ public sealed class WorkflowRuntime(
     public Flowchart FlowchartOf(StoredWorkflow version) =>
         _flowcharts.GetOrAdd(version.Id, _ => new Flowchart(WorkflowDefinitionReader.Read(version.Json).Definition
             ?? throw new InvalidOperationException($"Stored workflow version {version.Id} does not read back.")));
+
+    /// <summary>The version a run runs (a published version never changes, so it is read once per process).</summary>
+    private async Task<Flowchart> FlowchartOfAsync(HubDbContext db, string versionId, CancellationToken ct)
+    {
+        if (!_versions.TryGetValue(versionId, out var version))
+            _versions[versionId] = version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == versionId, ct);
+        return FlowchartOf(version);
+    }
 
     /// <summary>Starts a run and executes it here until it waits, completes or faults; returns the run as committed.</summary>
     public async Task<WorkflowRun> StartAsync(RunStart start, CancellationToken ct)
@@ -173,8 +182,7 @@ public sealed class WorkflowRuntime(
     private async Task ExecuteAsync(IServiceProvider services, HubDbContext db, WorkflowRun run, WorkflowState state,
         IReadOnlyList<Resumption> resumptions, CancellationToken ct)
     {
-        var version = await db.Workflows.AsNoTracking().FirstAsync(w => w.Id == run.WorkflowVersionId, ct);
-        var flowchart = FlowchartOf(version);
+        var flowchart = await FlowchartOfAsync(db, run.WorkflowVersionId, ct);
         var persisted = db.Entry(run).State == EntityState.Added
             ? new Dictionary<string, WorkflowBookmark>()
             : await db.WorkflowBookmarks.Where(b => b.RunId == run.Id).ToDictionaryAsync(b => b.Id, ct);
@@ -203,7 +211,6 @@ public sealed class WorkflowRuntime(
             await db.WriteAsync(() => db.WorkflowRuns.Where(r => r.Id == run.Id && r.LeaseToken == token)
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => null).SetProperty(r => r.LeaseUntil, r => null), ct));
         }
-        if (status is RunStatus.Completed or RunStatus.Faulted) signal.Raise();
     }
 
     private async Task CommitAsync(HubDbContext db, WorkflowRun run, RunSession session, RunStatus status,
@@ -336,12 +343,29 @@ public sealed class WorkflowRuntime(
         return true;
     }
 
+    /// <summary>
+    /// Takes the run's lease for this process if nobody holds it, in the caller's transaction, so the caller executes
+    /// the run itself right after committing (no worker can take it in between). False if another worker holds it:
+    /// that worker sees the resumed bookmark before it lets go of the run.
+    /// </summary>
+    private async Task<bool> TryLeaseAsync(HubDbContext db, string runId, DateTime now, CancellationToken ct)
+    {
+        var until = now + options.Value.Lease;
+        var token = Guid.NewGuid().ToString("N");
+        return await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
+            .Where(r => r.Id == runId && (r.LeaseUntil == null || r.LeaseUntil < now)
+                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
+                .SetProperty(r => r.LeaseUntil, r => until), ct)) > 0;
+    }
+
     /// <summary>Publishes an event from outside a run (the API): resumes waiting runs, starts triggered ones, and runs them now.</summary>
     public async Task<List<string>> PublishEventAsync(string accountId, bool testMode, string name, string? correlationId, object? payload,
         CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         List<string> runIds;
+        var leased = new List<string>();
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
@@ -350,11 +374,13 @@ public sealed class WorkflowRuntime(
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var ids = await DeliverEventAsync(db, accountId, testMode, name, correlationId,
                     new Dictionary<string, object?> { ["payload"] = StateJson.Plain(payload) }, now, ct);
+                foreach (var id in ids)
+                    if (await TryLeaseAsync(db, id, now, ct)) leased.Add(id);
                 await tx.CommitAsync(ct);
                 return ids;
             });
         }
-        foreach (var runId in runIds) await RunNowAsync(runId, ct);
+        foreach (var runId in leased) await ContinueClaimedAsync(runId, ct);
         return runIds;
     }
 
