@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ESign.Hub.Accounts;
 
 /// <summary>Creates accounts with their first admin key: at start (bootstrap key, first run) and for tests.</summary>
-public sealed class AccountProvisioning(HubDbContext db, TimeProvider clock)
+public sealed class AccountProvisioning(HubDbContext db, TimeProvider clock, Workflows.WorkflowFiles workflowFiles)
 {
     /// <summary>Creates an account and an admin key with every scope. The key's plaintext is returned once.</summary>
     public async Task<(Account Account, string ApiKey)> CreateAccountAsync(string name, bool testMode, CancellationToken ct, string? apiKey = null)
@@ -21,6 +21,8 @@ public sealed class AccountProvisioning(HubDbContext db, TimeProvider clock)
         db.Accounts.Add(account);
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
+        // A new account starts with the workflows shipped as files, like the accounts that existed at start.
+        await workflowFiles.LoadAsync(ct, account.Id);
         return (account, apiKey);
     }
 

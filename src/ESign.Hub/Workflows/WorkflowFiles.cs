@@ -18,15 +18,17 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
 {
     public string DirectoryPath => Path.GetFullPath(options.Value.Directory, AppContext.BaseDirectory);
 
-    public async Task LoadAsync(CancellationToken ct)
+    /// <param name="accountId">Only this account (a new one); null for every account.</param>
+    public async Task LoadAsync(CancellationToken ct, string? accountId = null)
     {
         if (!Directory.Exists(DirectoryPath)) return;
         var files = Directory.GetFiles(DirectoryPath, "*.json").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0) return;
+        // Only this scope's tenant changes; the caller's unit of work is untouched.
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        var accounts = await db.Accounts.AsNoTracking().Select(a => a.Id).ToListAsync(ct);
+        var accounts = accountId is not null ? [accountId] : await db.Accounts.AsNoTracking().Select(a => a.Id).ToListAsync(ct);
         foreach (var file in files)
         {
             var json = await File.ReadAllTextAsync(file, ct);

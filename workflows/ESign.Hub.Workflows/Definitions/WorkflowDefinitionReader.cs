@@ -32,7 +32,8 @@ public static class WorkflowDefinitionReader
         JsonNode? document;
         try
         {
-            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
+            // Duplicate names are refused while parsing: JsonObject would otherwise fail later, on first access.
+            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

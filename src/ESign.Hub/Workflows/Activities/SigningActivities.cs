@@ -12,7 +12,7 @@ namespace ESign.Hub.Workflows.Activities;
 
 /// <summary>
 /// Hub.Document.Generate: merges <c>data</c> into the html template <c>template</c> (an id) and stores the PDF
-/// (<c>name</c> optional). Outputs <c>documentId</c> and <c>pageCount</c>. The document carries the activity's
+/// (<c>documentName</c> optional; <c>name</c> is the activity's own name in Elsa's format). Outputs <c>documentId</c> and <c>pageCount</c>. The document carries the activity's
 /// idempotency key, so a run that crashed after generating finds it instead of generating another.
 /// </summary>
 public sealed class GenerateDocumentActivity : WorkflowActivity
@@ -24,7 +24,7 @@ public sealed class GenerateDocumentActivity : WorkflowActivity
     {
         var templateId = context.RequireString("template");
         var data = context.Evaluate("data") ?? new Dictionary<string, object?>();
-        var name = context.GetString("name");
+        var name = context.GetString("documentName");
         var db = context.Services.GetRequiredService<HubDbContext>();
         var ct = context.CancellationToken;
 
