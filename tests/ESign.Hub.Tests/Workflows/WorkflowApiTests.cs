@@ -67,6 +67,26 @@ public abstract class WorkflowApiTests(HubFactory hub)
     }
 
     [Fact]
+    public async Task An_imported_Elsa_export_publishes_and_runs_from_its_HTTP_trigger()
+    {
+        var account = await hub.NewAccountAsync();
+        var imported = await (await account.Http.PostAsync("/v1/workflows/import", Json(ElsaSamples.HttpApproval))).ExpectAsync(HttpStatusCode.OK);
+        var id = (string)imported["definition_id"]!;
+        await (await account.Http.PostAsync($"/v1/workflows/{id}/publish", null)).ExpectAsync(HttpStatusCode.OK);
+
+        // Elsa's JavaScript (getInput().amount, getAmount()) and Liquid ({{ Variables.Amount }}) run as written.
+        var caller = hub.Anonymous();
+        var large = await caller.PostAsync("/workflows/http/orders", Json("""{ "amount": 5000 }"""));
+        Assert.Equal(HttpStatusCode.Accepted, large.StatusCode);
+        Assert.Equal("Order of 5000 needs approval", await large.Content.ReadAsStringAsync());
+        var small = await caller.PostAsync("/workflows/http/orders", Json("""{ "amount": 10 }"""));
+        Assert.Equal(HttpStatusCode.Accepted, small.StatusCode); // no response written: the run's id and status
+        Assert.Equal("completed", (string)(await small.ExpectAsync(HttpStatusCode.Accepted))["status"]!);
+        var wrongMethod = await caller.GetAsync("/workflows/http/orders");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+    }
+
+    [Fact]
     public async Task Validate_answers_without_saving_and_garbage_is_a_422_not_a_500()
     {
         var account = await hub.NewAccountAsync();

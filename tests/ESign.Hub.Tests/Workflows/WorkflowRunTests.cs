@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using ESign.Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static ESign.Hub.Tests.Workflows.ElsaSamples;
 
 namespace ESign.Hub.Tests.Workflows;
@@ -199,6 +200,14 @@ public abstract class WorkflowRunTests(HubFactory hub)
         await (await stranger.Http.GetAsync($"/v1/workflow-runs/{run["id"]}")).ExpectProblemAsync(HttpStatusCode.NotFound);
         await (await stranger.Http.PostAsync($"/v1/workflow-runs/{run["id"]}/cancel", null)).ExpectProblemAsync(HttpStatusCode.NotFound);
         Assert.Empty((await (await stranger.Http.GetAsync("/v1/workflow-runs")).ExpectAsync(HttpStatusCode.OK))["data"]!.AsArray());
+    }
+
+    [Fact]
+    public void Every_activity_the_catalog_accepts_can_run()
+    {
+        var registry = hub.Services.GetRequiredService<ESign.Hub.Workflows.Runtime.ActivityRegistry>();
+        var catalog = ESign.Hub.Workflows.Definitions.ActivityCatalog.All.Select(d => d.Type).Order().ToList();
+        Assert.Equal(catalog, registry.Types.Order().ToList());
     }
 
     internal static string Js(string name, string script) =>

@@ -45,7 +45,8 @@ internal static class JavaScriptExpressions
                 variables.Set(Name(args, "setVariable"), args.Length > 1 ? args[1] : JsValue.Undefined, true);
                 return JsValue.Undefined;
             }));
-            engine.SetValue("getInput", Function(engine, "getInput", 1, (_, args) => input.Get(Name(args, "getInput"))));
+            // getInput('name') reads one input; getInput() the whole input object.
+            engine.SetValue("getInput", Function(engine, "getInput", 1, (_, args) => args.Length == 0 ? input : input.Get(Name(args, "getInput"))));
             engine.SetValue("getOutputFrom", Function(engine, "getOutputFrom", 2, (_, args) =>
             {
                 var activity = outputs.Get(Name(args, "getOutputFrom"));

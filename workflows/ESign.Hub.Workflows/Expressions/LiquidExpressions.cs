@@ -26,11 +26,16 @@ internal static class LiquidExpressions
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Timeout);
 
+        var variables = ToScriban(PlainValues.Normalize(scope.Variables));
+        var input = ToScriban(PlainValues.Normalize(scope.Input));
         var globals = new ScriptObject
         {
-            ["variables"] = ToScriban(PlainValues.Normalize(scope.Variables)),
-            ["input"] = ToScriban(PlainValues.Normalize(scope.Input)),
+            ["variables"] = variables,
+            ["input"] = input,
             ["outputs"] = ToScriban(PlainValues.Normalize(scope.ActivityOutputs)),
+            // Elsa's Liquid names, so imported templates ({{ Variables.Amount }}) render unchanged.
+            ["Variables"] = variables,
+            ["Input"] = input,
         };
         var context = new LiquidTemplateContext
         {

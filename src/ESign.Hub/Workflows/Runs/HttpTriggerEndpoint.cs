@@ -45,7 +45,9 @@ public static class HttpTriggerEndpoint
         if (trigger is not null)
         {
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
-            run = await runtime.StartAsync(new RunStart(version, trigger.TestMode, [], "http", trigger.ActivityId, request), ct);
+            // A JSON object body is also the run's input, so getInput('amount') reads what the caller posted.
+            var input = request["result"] as Dictionary<string, object?> ?? [];
+            run = await runtime.StartAsync(new RunStart(version, trigger.TestMode, input, "http", trigger.ActivityId, request), ct);
         }
         else
         {

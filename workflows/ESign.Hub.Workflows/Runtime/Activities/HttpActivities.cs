@@ -25,6 +25,8 @@ public sealed class HttpEndpointActivity : WorkflowActivity
 
     public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)
     {
+        // A new request: an answer written for an earlier one must not be sent to this caller.
+        context.State.HttpResponse = null;
         Output(context, payload);
         return ValueTask.FromResult(ActivityResult.Done);
     }
