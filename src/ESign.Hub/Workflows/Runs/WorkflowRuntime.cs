@@ -163,7 +163,9 @@ public sealed class WorkflowRuntime(
     }
 
     /// <summary>Bookmarks resumed from outside (events, signature outcomes, HTTP requests) and timers that are due.</summary>
-    private async Task<List<Resumption>> ResumptionsAsync(HubDbContext db, WorkflowRun run, WorkflowState state, CancellationToken ct)
+    /// <param name="persisted">The pass's bookmark rows; rows resumed since the pass began join it, so its commit deletes them.</param>
+    private async Task<List<Resumption>> ResumptionsAsync(HubDbContext db, WorkflowRun run, WorkflowState state, CancellationToken ct,
+        Dictionary<string, WorkflowBookmark>? persisted = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var resumed = await db.WorkflowBookmarks.Where(b => b.RunId == run.Id && b.ResumedAt != null)
@@ -171,6 +173,7 @@ public sealed class WorkflowRuntime(
         var resumptions = new List<Resumption>();
         foreach (var row in resumed)
         {
+            persisted?.TryAdd(row.Id, row);
             if (state.Bookmarks.FirstOrDefault(b => b.Id == row.Id) is { } bookmark)
                 resumptions.Add(new Resumption(bookmark, ReadPayload(row.ResumePayload)));
         }
@@ -201,7 +204,7 @@ public sealed class WorkflowRuntime(
         // While this pass ran, an event may have resumed one of its bookmarks, or a timer came due: go on while we own the run.
         while (status == RunStatus.Suspended)
         {
-            var more = await ResumptionsAsync(db, run, state, ct);
+            var more = await ResumptionsAsync(db, run, state, ct, persisted);
             if (more.Count == 0) break;
             status = await runner.RunAsync(session, more, ct);
         }
