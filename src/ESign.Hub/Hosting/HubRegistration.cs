@@ -54,7 +54,7 @@ public static class HubRegistration
         {
             document.Info.Title = "ESign.Hub API";
             document.Info.Description = "Signing API: documents, generation from templates, signature requests, embedded signing, webhooks, " +
-                "API keys and OAuth clients. " +
+                "API keys and OAuth clients; workflows in Elsa 3's JSON format with durable runs. " +
                 "Authenticate with 'Authorization: Bearer <API key or OAuth access token>'. Errors are RFC 9457 problem+json.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
