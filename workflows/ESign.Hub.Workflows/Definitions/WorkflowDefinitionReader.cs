@@ -32,7 +32,8 @@ public static class WorkflowDefinitionReader
         JsonNode? document;
         try
         {
-            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
+            // Duplicate property names would otherwise throw later, on first access to the object that has them.
+            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
