@@ -72,7 +72,9 @@ public static class WorkflowTriggers
                 case "Elsa.Cron" when Text("cronExpression") is { } cron:
                     try
                     {
-                        triggers.Add(New("cron", cron, next: TimerInputs.NextOccurrence(cron, now)));
+                        // A schedule that parses but never comes (30 February) would publish a trigger that never fires.
+                        if (TimerInputs.NextOccurrence(cron, now) is { } next) triggers.Add(New("cron", cron, next: next));
+                        else problems.Add(at, $"{activity.Label}: cron expression '{cron}' never occurs.");
                     }
                     catch (ActivityFailure e)
                     {
