@@ -25,6 +25,8 @@ public sealed class HttpEndpointActivity : WorkflowActivity
 
     public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)
     {
+        // A new request: the response written for an earlier one is not its answer.
+        context.State.HttpResponse = null;
         Output(context, payload);
         return ValueTask.FromResult(ActivityResult.Done);
     }
