@@ -105,6 +105,31 @@ public abstract class HttpWorkflowTests(HubFactory hub)
     }
 
     [Fact]
+    public async Task Each_request_to_a_waiting_run_gets_the_response_written_after_it_not_an_earlier_one()
+    {
+        var account = await hub.NewAccountAsync();
+        var (order, approve, ship) = (UniquePath("order"), UniquePath("approve"), UniquePath("ship"));
+        await Publish(account, Flowchart(
+            $"{Trigger("http", order)}, {Activity("received", "Elsa.WriteHttpResponse", $"{Literal("statusCode", "201")}, {Literal("content", "received")}")}, " +
+            $"{Activity("approval", "Elsa.HttpEndpoint", Literal("path", approve))}, " +
+            $"{Activity("approved", "Elsa.WriteHttpResponse", Js("content", "'approved by ' + getOutputFrom('approval', 'result').by"))}, " +
+            $"{Activity("shipping", "Elsa.HttpEndpoint", Literal("path", ship))}, {Activity("log", "Elsa.WriteLine", Literal("text", "shipped"))}",
+            $"{Link("http", "Done", "received")}, {Link("received", "Done", "approval")}, {Link("approval", "Done", "approved")}, " +
+            $"{Link("approved", "Done", "shipping")}, {Link("shipping", "Done", "log")}"));
+        var anonymous = hub.Anonymous();
+
+        var first = await anonymous.PostAsync($"/workflows/http/{order}", JsonBody("{}"));
+        Assert.Equal((HttpStatusCode.Created, "received"), (first.StatusCode, await first.Content.ReadAsStringAsync()));
+        var second = await anonymous.PostAsync($"/workflows/http/{approve}", JsonBody("""{ "by": "ada" }"""));
+        Assert.Equal((HttpStatusCode.OK, "approved by ada"), (second.StatusCode, await second.Content.ReadAsStringAsync()));
+
+        // Nothing answers the third request: it learns the run's id, not the answer given to the second.
+        var third = await (await anonymous.PostAsync($"/workflows/http/{ship}", JsonBody("{}"))).ExpectAsync(HttpStatusCode.Accepted);
+        Assert.Equal("completed", (string)third["status"]!);
+        Assert.Equal("completed", (string)(await Get(account, (string)third["run_id"]!))["status"]!);
+    }
+
+    [Fact]
     public async Task Requests_the_trigger_does_not_accept_are_problems_and_start_nothing()
     {
         var account = await hub.NewAccountAsync();
