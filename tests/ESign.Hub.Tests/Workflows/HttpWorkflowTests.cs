@@ -54,7 +54,10 @@ public abstract class HttpWorkflowTests(HubFactory hub)
                 $"{Js("responseHeaders", "({ 'X-Order': getOutputFrom('http', 'result').order })")}")}",
             Link("http", "Done", "respond")));
 
-        var response = await hub.Anonymous().PostAsync($"/workflows/http/{path}", JsonBody("""{ "order": "SO-9", "items": [1, 2, 3] }"""));
+        var caller = hub.Anonymous();
+        caller.DefaultRequestHeaders.Add("X-Api-Key", "caller-key-123");
+        caller.DefaultRequestHeaders.Add("Authorization", "Bearer caller-token-456");
+        var response = await caller.PostAsync($"/workflows/http/{path}", JsonBody("""{ "order": "SO-9", "items": [1, 2, 3] }"""));
         var body = await response.ExpectAsync(HttpStatusCode.Created);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("SO-9", (string)body["order"]!);
@@ -71,6 +74,9 @@ public abstract class HttpWorkflowTests(HubFactory hub)
         var trigger = first["journal"]![0]!["outputs"]!;
         Assert.Equal("SO-9", (string)trigger["result"]!["order"]!);
         Assert.Equal("POST", (string)trigger["method"]!);
+        // The caller's credentials are not kept in the run.
+        Assert.DoesNotContain("caller-key-123", first.ToJsonString());
+        Assert.DoesNotContain("caller-token-456", first.ToJsonString());
     }
 
     [Fact]
