@@ -193,8 +193,10 @@ public abstract class HttpWorkflowTests(HubFactory hub)
             $"{Js("content", "({ order: 'SO-1' })")}, {Object("expectedStatusCodes", "[200, 404]")}{callExtra}")}, " +
         $"{Activity("found", "Elsa.SetVariable", $"{Prop("variable", "{ \"name\": \"Result\" }")}, {Js("value", "'found ' + getOutputFrom('call', 'responseContent').path")}")}, " +
         $"{Activity("missing", "Elsa.SetVariable", $"{Prop("variable", "{ \"name\": \"Result\" }")}, {Literal("value", "missing")}")}, " +
-        $"{Activity("other", "Elsa.SetVariable", $"{Prop("variable", "{ \"name\": \"Result\" }")}, {Js("value", "'unmatched ' + getOutputFrom('call', 'statusCode')")}")}",
-        $"{Link("start", "Done", "call")}, {Link("call", "200", "found")}, {Link("call", "404", "missing")}, {Link("call", "Unmatched status code", "other")}");
+        $"{Activity("other", "Elsa.SetVariable", $"{Prop("variable", "{ \"name\": \"Result\" }")}, {Js("value", "'unmatched ' + getOutputFrom('call', 'statusCode')")}")}, " +
+        $"{Activity("unreachable", "Elsa.SetVariable", $"{Prop("variable", "{ \"name\": \"Result\" }")}, {Js("value", "'unreachable: ' + getOutputFrom('call', 'error')")}")}",
+        $"{Link("start", "Done", "call")}, {Link("call", "200", "found")}, {Link("call", "404", "missing")}, {Link("call", "Unmatched status code", "other")}, " +
+        $"{Link("call", "Failed to connect", "unreachable")}");
 
     [Fact]
     public async Task A_request_continues_through_the_port_of_its_status_code()
@@ -219,7 +221,7 @@ public abstract class HttpWorkflowTests(HubFactory hub)
     }
 
     [Fact]
-    public async Task Server_errors_are_retried_with_the_activity_retry_policy_until_the_expected_status_or_the_last_attempt()
+    public async Task Server_errors_and_refused_connections_are_retried_with_the_activity_retry_policy_then_take_their_port()
     {
         await using var api = new ScriptedApi();
         api.Answer("/flaky", 500, 500, 200);
@@ -246,6 +248,15 @@ public abstract class HttpWorkflowTests(HubFactory hub)
         var down = await WaitForStatus(account, (string)(await Run(account, id, $$"""{ "url": "{{api.Url("/down")}}" }"""))["id"]!, "completed");
         Assert.Equal("unmatched 503", (string)down["variables"]!["Result"]!);
         Assert.Equal(3, api.Received.Count(r => r.Path == "/down"));
+
+        // Nothing listening: retried the same way, then the Failed to connect port with the reason.
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var refused = await WaitForStatus(account, (string)(await Run(account, id, $$"""{ "url": "http://127.0.0.1:{{port}}/orders" }"""))["id"]!, "completed");
+        Assert.StartsWith("unreachable: could not reach 127.0.0.1", (string)refused["variables"]!["Result"]!);
+        Assert.Equal(3, refused["journal"]!.AsArray().Count(e => (string)e!["activity_id"]! == "call"));
     }
 
     [Fact]
