@@ -117,15 +117,19 @@ public abstract class HttpWorkflowTests(HubFactory hub)
         var (order, approve, ship) = (UniquePath("order"), UniquePath("approve"), UniquePath("ship"));
         await Publish(account, Flowchart(
             $"{Trigger("http", order)}, {Activity("received", "Elsa.WriteHttpResponse", $"{Literal("statusCode", "201")}, {Literal("content", "received")}")}, " +
-            $"{Activity("approval", "Elsa.HttpEndpoint", Literal("path", approve))}, " +
+            $"{Activity("approval", "Elsa.HttpEndpoint", $"{Literal("path", approve)}, {Object("supportedMethods", "[\"POST\"]")}")}, " +
             $"{Activity("approved", "Elsa.WriteHttpResponse", Js("content", "'approved by ' + getOutputFrom('approval', 'result').by"))}, " +
-            $"{Activity("shipping", "Elsa.HttpEndpoint", Literal("path", ship))}, {Activity("log", "Elsa.WriteLine", Literal("text", "shipped"))}",
+            $"{Activity("shipping", "Elsa.HttpEndpoint", $"{Literal("path", ship)}, {Object("supportedMethods", "[\"POST\"]")}")}, " +
+            $"{Activity("log", "Elsa.WriteLine", Literal("text", "shipped"))}",
             $"{Link("http", "Done", "received")}, {Link("received", "Done", "approval")}, {Link("approval", "Done", "approved")}, " +
             $"{Link("approved", "Done", "shipping")}, {Link("shipping", "Done", "log")}"));
         var anonymous = hub.Anonymous();
 
         var first = await anonymous.PostAsync($"/workflows/http/{order}", JsonBody("{}"));
         Assert.Equal((HttpStatusCode.Created, "received"), (first.StatusCode, await first.Content.ReadAsStringAsync()));
+        // A waiting endpoint accepts only its methods: a link checker's GET does not approve.
+        var probe = await (await anonymous.GetAsync($"/workflows/http/{approve}")).ExpectProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("POST", (string)probe["detail"]!);
         var second = await anonymous.PostAsync($"/workflows/http/{approve}", JsonBody("""{ "by": "ada" }"""));
         Assert.Equal((HttpStatusCode.OK, "approved by ada"), (second.StatusCode, await second.Content.ReadAsStringAsync()));
 
