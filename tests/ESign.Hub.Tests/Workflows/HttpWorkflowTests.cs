@@ -151,7 +151,7 @@ public abstract class HttpWorkflowTests(HubFactory hub)
         var wrongMethod = await (await anonymous.GetAsync($"/workflows/http/{path}")).ExpectProblemAsync(HttpStatusCode.MethodNotAllowed);
         Assert.Contains("POST", (string)wrongMethod["detail"]!);
         await (await anonymous.PostAsync($"/workflows/http/{path}-nope", JsonBody("{}"))).ExpectProblemAsync(HttpStatusCode.NotFound);
-        var tooLarge = $"{{ \"blob\": \"{new string('x', HttpTriggerLimit)}\" }}";
+        var tooLarge = $"{{ \"blob\": \"{new string('x', ESign.Hub.Workflows.Runs.HttpTriggerEndpoint.MaxBodyBytes)}\" }}";
         await (await anonymous.PostAsync($"/workflows/http/{path}", JsonBody(tooLarge))).ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         var notJson = await (await anonymous.PostAsync($"/workflows/http/{path}", JsonBody("{ \"order\": "))).ExpectProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("JSON", (string)notJson["detail"]!);
@@ -162,8 +162,6 @@ public abstract class HttpWorkflowTests(HubFactory hub)
         var run = await Get(account, (string)Assert.Single(await Runs(account, id))!["id"]!);
         Assert.Equal("plain words", (string)run["journal"]![0]!["outputs"]!["result"]!);
     }
-
-    private const int HttpTriggerLimit = 1024 * 1024;
 
     [Fact]
     public async Task A_path_another_published_workflow_answers_at_cannot_be_published_again()
