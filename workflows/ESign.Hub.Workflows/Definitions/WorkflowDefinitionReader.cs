@@ -32,7 +32,7 @@ public static class WorkflowDefinitionReader
         JsonNode? document;
         try
         {
-            // Duplicate names are refused while parsing: JsonObject would otherwise fail later, on first access.
+            // Duplicate property names would otherwise throw later, on first access to the object that has them.
             document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException e)

@@ -25,6 +25,8 @@ internal static class JavaScriptExpressions
         var engine = new Engine(options => options
             .Strict()
             .TimeoutInterval(Timeout)
+            // A regex runs as one .NET call the statement checks cannot interrupt; Jint's own default lets it run 10 s.
+            .RegexTimeoutInterval(Timeout)
             .CancellationToken(ct)
             .MaxStatements(MaxStatements)
             .LimitRecursion(MaxRecursion)

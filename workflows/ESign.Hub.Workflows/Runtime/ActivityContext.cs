@@ -110,7 +110,9 @@ public sealed class ActivityContext
 public static class Redaction
 {
     public const string Redacted = "[redacted]";
-    private static readonly string[] SecretWords = ["password", "secret", "token", "apikey", "api_key", "authorization", "accesscode", "access_code", "cookie"];
+    // Header names spell words with hyphens (X-Api-Key), JSON and variables with underscores or in camel case.
+    private static readonly string[] SecretWords =
+        ["password", "secret", "token", "apikey", "api_key", "api-key", "authorization", "accesscode", "access_code", "access-code", "cookie"];
 
     public static bool IsSecretName(string name) => SecretWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase));
 

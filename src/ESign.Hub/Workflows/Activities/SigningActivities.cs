@@ -12,7 +12,8 @@ namespace ESign.Hub.Workflows.Activities;
 
 /// <summary>
 /// Hub.Document.Generate: merges <c>data</c> into the html template <c>template</c> (an id) and stores the PDF
-/// (<c>documentName</c> optional; <c>name</c> is the activity's own name in Elsa's format). Outputs <c>documentId</c> and <c>pageCount</c>. The document carries the activity's
+/// (<c>fileName</c> optional; not <c>name</c>, which is the activity's own name in Elsa's JSON). Outputs <c>documentId</c>
+/// and <c>pageCount</c>. The document carries the activity's
 /// idempotency key, so a run that crashed after generating finds it instead of generating another.
 /// </summary>
 public sealed class GenerateDocumentActivity : WorkflowActivity
@@ -24,7 +25,7 @@ public sealed class GenerateDocumentActivity : WorkflowActivity
     {
         var templateId = context.RequireString("template");
         var data = context.Evaluate("data") ?? new Dictionary<string, object?>();
-        var name = context.GetString("documentName");
+        var name = context.GetString("fileName");
         var db = context.Services.GetRequiredService<HubDbContext>();
         var ct = context.CancellationToken;
 
@@ -53,7 +54,8 @@ public sealed class GenerateDocumentActivity : WorkflowActivity
 /// Hub.ESign.SendForSignature: creates and sends a signature request, exactly like <c>POST /v1/signature-requests</c>.
 /// Inputs: <c>signers</c> (list of <c>{ name, email, order, role }</c>), <c>documentId</c> or <c>template</c> (+ <c>data</c>
 /// for html templates), <c>title</c>, <c>message</c>, <c>signingOrder</c>, <c>expiresInDays</c>, <c>reminders</c>,
-/// <c>useTextTags</c>, <c>metadata</c>. Output: <c>signatureRequestId</c>. Idempotent per run, activity and execution: the
+/// <c>useTextTags</c>, <c>requestMetadata</c> (the request's metadata; <c>metadata</c> is the activity's designer data in
+/// Elsa's JSON). Output: <c>signatureRequestId</c>. Idempotent per run, activity and execution: the
 /// request carries the key in its metadata and a repeat finds it.
 /// </summary>
 public sealed class SendForSignatureActivity : WorkflowActivity
@@ -76,7 +78,7 @@ public sealed class SendForSignatureActivity : WorkflowActivity
             return ActivityResult.Done;
         }
 
-        var metadata = context.Evaluate("metadata") is Dictionary<string, object?> given
+        var metadata = context.Evaluate("requestMetadata") is Dictionary<string, object?> given
             ? given.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, StateJson.Options))
             : new Dictionary<string, JsonElement>();
         metadata[StepMetadataKey] = JsonSerializer.SerializeToElement(key);

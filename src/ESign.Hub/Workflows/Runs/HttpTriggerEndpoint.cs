@@ -10,8 +10,9 @@ namespace ESign.Hub.Workflows.Runs;
 
 /// <summary>
 /// <c>/workflows/http/{path}</c>: a request starts the published workflow whose Elsa.HttpEndpoint trigger has this path,
-/// or resumes a run waiting in an Elsa.HttpEndpoint for it. The run executes while the caller waits; the answer is what its
-/// Elsa.WriteHttpResponse wrote, or 202 with the run's id and status. Anonymous, like Elsa's: the workflow decides what
+/// or resumes a run waiting in an Elsa.HttpEndpoint for it; either accepts only the endpoint's supportedMethods (GET when
+/// none are given). The run executes while the caller waits; the answer is what its Elsa.WriteHttpResponse wrote, or 202
+/// with the run's id and status. Anonymous, like Elsa's: the workflow decides what
 /// the caller may do, and the body is capped.
 /// </summary>
 public static class HttpTriggerEndpoint
@@ -35,8 +36,9 @@ public static class HttpTriggerEndpoint
             : null;
         if (trigger is null && waiting is null)
             return TypedResults.Problem(statusCode: 404, detail: $"No published workflow answers at /workflows/http/{key}.");
-        if (trigger is not null && !trigger.Methods!.Split(',').Contains(method))
-            return TypedResults.Problem(statusCode: 405, detail: $"/workflows/http/{key} accepts {trigger.Methods!.Replace(",", ", ")}, not {method}.");
+        var allowed = trigger is not null ? trigger.Methods!.Split(',') : await WaitingMethodsAsync(db, runtime, waiting!, ct);
+        if (!allowed.Contains(method))
+            return TypedResults.Problem(statusCode: 405, detail: $"/workflows/http/{key} accepts {string.Join(", ", allowed)}, not {method}.");
 
         var (request, problem) = await ReadRequestAsync(http, key, ct);
         if (request is null) return problem!;
@@ -75,6 +77,14 @@ public static class HttpTriggerEndpoint
             return TypedResults.Problem(statusCode: 500, title: "The workflow faulted",
                 detail: $"Run {run.Id} faulted; its owner sees why in GET /v1/workflow-runs/{run.Id}.");
         return TypedResults.Accepted($"/v1/workflow-runs/{run.Id}", new { run_id = run.Id, status = Json.EnumName(run.Status) });
+    }
+
+    /// <summary>The methods of the Elsa.HttpEndpoint a run waits in, from the version the run started on.</summary>
+    private static async Task<IReadOnlyList<string>> WaitingMethodsAsync(HubDbContext db, WorkflowRuntime runtime, WorkflowBookmark waiting, CancellationToken ct)
+    {
+        var version = await db.WorkflowRuns.IgnoreQueryFilters().AsNoTracking().Where(r => r.Id == waiting.RunId)
+            .Join(db.Workflows.IgnoreQueryFilters(), r => r.WorkflowVersionId, w => w.Id, (_, w) => w).FirstAsync(ct);
+        return runtime.FlowchartOf(version).Find(waiting.ActivityId) is { } endpoint ? WorkflowTriggers.HttpMethods(endpoint) : ["GET"];
     }
 
     /// <summary>The request as trigger data: result (the JSON body as data, else the text), method, path, query, headers.</summary>

@@ -58,8 +58,7 @@ public static class WorkflowTriggers
                     var normalized = HttpPaths.Normalize(path);
                     if (normalized.Length == 0 || normalized.Length > 200 || normalized.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '_' or '.')))
                         problems.Add(at, $"{activity.Label}: path '{path}' must be 1 to 200 letters, digits, '/', '-', '_' or '.'.");
-                    var methods = ActivityCatalog.ListInput(activity, "supportedMethods").Select(m => m.Trim().ToUpperInvariant()).ToList();
-                    triggers.Add(New("http", normalized, string.Join(',', methods.Count == 0 ? ["GET"] : methods)));
+                    triggers.Add(New("http", normalized, string.Join(',', HttpMethods(activity))));
                     break;
                 case "Elsa.Event" when Text("eventName") is { Length: > 0 } name:
                     triggers.Add(New("event", name));
@@ -72,7 +71,9 @@ public static class WorkflowTriggers
                 case "Elsa.Cron" when Text("cronExpression") is { } cron:
                     try
                     {
-                        triggers.Add(New("cron", cron, next: TimerInputs.NextOccurrence(cron, now)));
+                        // A schedule that parses but never comes (30 February) would publish a trigger that never fires.
+                        if (TimerInputs.NextOccurrence(cron, now) is { } next) triggers.Add(New("cron", cron, next: next));
+                        else problems.Add(at, $"{activity.Label}: cron expression '{cron}' never occurs.");
                     }
                     catch (ActivityFailure e)
                     {
@@ -101,6 +102,13 @@ public static class WorkflowTriggers
         db.WorkflowTriggers.RemoveRange(old);
         db.WorkflowTriggers.AddRange(triggers);
         return null;
+    }
+
+    /// <summary>The methods an Elsa.HttpEndpoint accepts, upper case: its <c>supportedMethods</c>, GET when none are given (as in Elsa).</summary>
+    public static IReadOnlyList<string> HttpMethods(ActivityNode endpoint)
+    {
+        var methods = ActivityCatalog.ListInput(endpoint, "supportedMethods").Select(m => m.Trim().ToUpperInvariant()).ToList();
+        return methods.Count == 0 ? ["GET"] : methods;
     }
 
     /// <summary>When a schedule trigger fires next after firing now.</summary>

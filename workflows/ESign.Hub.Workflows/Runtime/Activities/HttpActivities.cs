@@ -25,7 +25,7 @@ public sealed class HttpEndpointActivity : WorkflowActivity
 
     public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)
     {
-        // A new request: an answer written for an earlier one must not be sent to this caller.
+        // A new request: the response written for an earlier one is not its answer.
         context.State.HttpResponse = null;
         Output(context, payload);
         return ValueTask.FromResult(ActivityResult.Done);
