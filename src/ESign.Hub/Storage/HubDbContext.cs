@@ -249,6 +249,8 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AccountId, x.Id });
             e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
             e.HasIndex(x => x.RunnableAt);
+            e.HasIndex(x => new { x.AccountId, x.CorrelationId });
+            e.Property(x => x.CorrelationId).HasMaxLength(200);
             e.HasQueryFilter(x => x.AccountId == TenantId);
         });
 

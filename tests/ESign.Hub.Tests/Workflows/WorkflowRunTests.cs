@@ -86,6 +86,26 @@ public abstract class WorkflowRunTests(HubFactory hub)
     }
 
     [Fact]
+    public async Task An_event_with_a_correlation_id_resumes_only_the_runs_started_with_it()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await Publish(account, Flowchart(
+            $"{Activity("start", "Elsa.Start")}, {Activity("signed", "Elsa.Event", Literal("eventName", "DealSigned"))}, {Activity("end", "Elsa.End")}",
+            $"{Link("start", "Done", "signed")}, {Link("signed", "Done", "end")}"));
+        var acme = await (await account.Http.PostAsJsonAsync($"/v1/workflows/{id}/runs", new { correlation_id = "deal-acme" })).ExpectAsync(HttpStatusCode.Created);
+        var globex = await (await account.Http.PostAsJsonAsync($"/v1/workflows/{id}/runs", new { correlation_id = "deal-globex" })).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("deal-acme", (string)acme["correlation_id"]!);
+
+        var published = await (await account.Http.PostAsJsonAsync("/v1/workflow-events", new { name = "DealSigned", correlation_id = "deal-acme" }))
+            .ExpectAsync(HttpStatusCode.Accepted);
+        Assert.Equal((string)acme["id"]!, (string)Assert.Single(published["run_ids"]!.AsArray())!);
+        await WaitForStatus(account, (string)acme["id"]!, "completed");
+        Assert.Equal("suspended", (string)(await Get(account, (string)globex["id"]!))["status"]!);
+        var byDeal = await (await account.Http.GetAsync("/v1/workflow-runs?correlation_id=deal-globex")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((string)globex["id"]!, (string)Assert.Single(byDeal["data"]!.AsArray())!["id"]!);
+    }
+
+    [Fact]
     public async Task Fork_runs_every_branch_and_a_WaitAll_join_continues_once_all_arrived()
     {
         var account = await hub.NewAccountAsync();

@@ -124,7 +124,8 @@ public static class ActivityCatalog
         {
             try
             {
-                return JsonNode.Parse(v.GetValue<string>()) as JsonArray;
+                return JsonNode.Parse(v.GetValue<string>(), documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false })
+                    as JsonArray;
             }
             catch (JsonException)
             {

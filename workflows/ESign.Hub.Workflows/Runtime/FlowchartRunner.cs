@@ -33,7 +33,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
     {
         if (state.Fault is not { } fault) return false;
         state.FailedAttempts.Remove(fault.ActivityId);
-        state.Scheduled.Insert(0, new ScheduledActivity(fault.ActivityId));
+        state.Scheduled.Insert(0, new ScheduledActivity(fault.ActivityId) { IsRetry = true });
         state.Fault = null;
         return true;
     }
@@ -51,7 +51,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
             state.Bookmarks.Remove(bookmark);
             if (bookmark.Kind == Bookmark.Retry)
             {
-                state.Scheduled.Insert(0, new ScheduledActivity(bookmark.ActivityId));
+                state.Scheduled.Insert(0, new ScheduledActivity(bookmark.ActivityId) { IsRetry = true });
                 continue;
             }
             var status = await StepAsync(session, new ScheduledActivity(bookmark.ActivityId), (bookmark, resumption.Payload), ct);
@@ -95,7 +95,10 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
         if (handler is null)
             return await FaultAsync(session, node, node.Id, $"activity type '{node.Type}' cannot run on this hub (it was kept from an import)", 1, started, ct);
 
-        var execution = resume is null ? state.Executions[node.Id] = state.Executions.GetValueOrDefault(node.Id) + 1 : state.Executions.GetValueOrDefault(node.Id, 1);
+        // A retry is the same execution (same idempotency key); a resume continues it.
+        var execution = resume is null && !scheduled.IsRetry
+            ? state.Executions[node.Id] = state.Executions.GetValueOrDefault(node.Id) + 1
+            : state.Executions.GetValueOrDefault(node.Id, 1);
         var attempt = state.FailedAttempts.GetValueOrDefault(node.Id) + 1;
         var context = new ActivityContext(session, node, scheduled, execution, attempt, expressions, started) { CancellationToken = ct };
 
@@ -110,12 +113,19 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
         {
             throw;
         }
-        catch (Exception e) when (e is ActivityFailure or ExpressionProblem or OperationCanceledException or HttpRequestException or TimeoutException)
+        catch (Exception e)
         {
+            // Whatever an activity throws ends in a retry or an incident, never in a run that a worker picks up and
+            // fails on again and again. Only ActivityFailure messages are written for the author; others are named as such.
             var failure = e as ActivityFailure;
             var retryable = failure?.Retryable ?? e is HttpRequestException or TimeoutException or OperationCanceledException;
             var policy = session.Flowchart.RetryPolicies.GetValueOrDefault(node.Id) ?? handler.DefaultRetry;
-            var message = e is OperationCanceledException ? "timed out" : e.Message;
+            var message = e switch
+            {
+                ActivityFailure or ExpressionProblem or HttpRequestException => e.Message,
+                OperationCanceledException or TimeoutException => "timed out",
+                _ => $"unexpected error ({e.GetType().Name}): {e.Message}",
+            };
             if (retryable && attempt < policy.MaxAttempts)
             {
                 state.FailedAttempts[node.Id] = attempt;

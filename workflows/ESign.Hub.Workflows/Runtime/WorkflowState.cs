@@ -50,7 +50,11 @@ public sealed class WorkflowState
 /// <param name="From">The activity whose outcome scheduled this one (joins count arrivals by it).</param>
 /// <param name="TriggerData">Set on the trigger that started the run (the HTTP request, the event payload): it passes the data on
 /// instead of waiting.</param>
-public sealed record ScheduledActivity(string ActivityId, string? From = null, Dictionary<string, object?>? TriggerData = null);
+public sealed record ScheduledActivity(string ActivityId, string? From = null, Dictionary<string, object?>? TriggerData = null)
+{
+    /// <summary>Another attempt at an execution that failed: it keeps the execution's number, so its idempotency key.</summary>
+    public bool IsRetry { get; init; }
+}
 
 /// <summary>
 /// Something an activity waits for. <see cref="Kind"/>: timer (with <see cref="DueAt"/>), event, signature, http, retry.

@@ -54,9 +54,8 @@ public static class HttpTriggerEndpoint
         else
         {
             var payload = JsonSerializer.Serialize(request, StateJson.Options);
-            if (!await runtime.ResumeBookmarkAsync(db, waiting!.Id, waiting.RunId, payload, DateTime.UtcNow, ct))
+            if (!await runtime.ResumeAndRunAsync(waiting!.Id, waiting.RunId, payload, ct))
                 return Problems.Conflict($"The run waiting at /workflows/http/{key} was resumed by another request.");
-            await runtime.RunNowAsync(waiting.RunId, ct);
             run = await db.WorkflowRuns.IgnoreQueryFilters().AsNoTracking().FirstAsync(r => r.Id == waiting.RunId, ct);
         }
 

@@ -18,6 +18,8 @@ public sealed class WorkflowRun
     public bool TestMode { get; init; }
     /// <summary>How the run started: api, http, event, timer, cron.</summary>
     public required string Trigger { get; init; }
+    /// <summary>The caller's business key (a deal, an employee): events that name it resume only this account's runs with it.</summary>
+    public string? CorrelationId { get; init; }
     public WorkflowRunStatus Status { get; set; }
     public required string State { get; set; }
     public DateTime CreatedAt { get; init; }

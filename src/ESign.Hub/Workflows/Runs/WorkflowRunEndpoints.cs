@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ESign.Hub.Workflows.Runs;
 
-public sealed record StartRunBody(JsonElement? Input);
+public sealed record StartRunBody(JsonElement? Input, string? CorrelationId);
 
 public sealed record PublishEventBody(string? Name, string? CorrelationId, JsonElement? Payload);
 
@@ -27,11 +27,11 @@ public static class WorkflowRunEndpoints
     {
         app.MapPost("/v1/workflows/{definitionId}/runs", Start).WithTags("Workflow runs").RequireScope(Scopes.WorkflowsManage).ProducesAuthProblems()
             .WithName("StartWorkflowRun")
-            .WithSummary("Run the published version with { input }; answers when the run completes, faults or waits")
+            .WithSummary("Run the published version with { input, correlation_id }; answers when the run completes, faults or waits")
             .ProducesProblems(400, 404, 409, 422);
         var runs = app.MapGroup("/v1/workflow-runs").WithTags("Workflow runs").RequireScope(Scopes.WorkflowsManage).ProducesAuthProblems();
         runs.MapGet("/", List).WithName("ListWorkflowRuns")
-            .WithSummary("Runs, newest first. Filters: status, definition_id, created_after, created_before; pages: limit, starting_after")
+            .WithSummary("Runs, newest first. Filters: status, definition_id, correlation_id, created_after, created_before; pages: limit, starting_after")
             .ProducesProblems(400);
         runs.MapGet("/{id}", Get).WithName("GetWorkflowRun").WithSummary("A run with its journal").ProducesProblems(404);
         runs.MapPost("/{id}/retry", Retry).WithName("RetryWorkflowRun").WithSummary("Run a faulted run again from the activity that failed")
@@ -40,7 +40,7 @@ public static class WorkflowRunEndpoints
             .ProducesProblems(404, 409);
         app.MapPost("/v1/workflow-events", PublishEvent).WithTags("Workflow runs").RequireScope(Scopes.WorkflowsManage).ProducesAuthProblems()
             .WithName("PublishWorkflowEvent")
-            .WithSummary("Resume runs waiting in Elsa.Event for this name, and start workflows whose Elsa.Event trigger has it")
+            .WithSummary("Resume runs waiting in Elsa.Event for this name (only those started with correlation_id, if given), and start workflows whose Elsa.Event trigger has it")
             .ProducesProblems(400, 422);
         return app;
     }
@@ -49,6 +49,8 @@ public static class WorkflowRunEndpoints
         CancellationToken ct)
     {
         var input = body?.Input;
+        if (body?.CorrelationId is { } correlation && (correlation.Length is 0 or > 200))
+            return Problems.Invalid(Error("correlation_id", "Use 1 to 200 characters, e.g. the id of the deal or employee the run is about."));
         if (input is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
             return Problems.Invalid(Error("input", "Give the input as a JSON object, e.g. { \"input\": { \"name\": \"Ada\" } }."));
         if (input is { ValueKind: JsonValueKind.Object } && input.Value.GetRawText().Length > MaxInputBytes)
@@ -65,7 +67,7 @@ public static class WorkflowRunEndpoints
         var values = input is { ValueKind: JsonValueKind.Object } i
             ? JsonSerializer.Deserialize<Dictionary<string, object?>>(i.GetRawText(), StateJson.Options)!
             : [];
-        var run = await runtime.StartAsync(new RunStart(version, tenant.Caller!.TestMode, values, "api"), ct);
+        var run = await runtime.StartAsync(new RunStart(version, tenant.Caller!.TestMode, values, "api", CorrelationId: body?.CorrelationId), ct);
         var journal = await Journal(db, run.Id, ct);
         return TypedResults.Created($"/v1/workflow-runs/{run.Id}", WorkflowRunResponse.From(run, journal));
     }
@@ -82,6 +84,7 @@ public static class WorkflowRunEndpoints
             runs = runs.Where(r => r.Status == status);
         }
         if (query["definition_id"].FirstOrDefault() is { } definition) runs = runs.Where(r => r.DefinitionId == definition);
+        if (query["correlation_id"].FirstOrDefault() is { } correlationId) runs = runs.Where(r => r.CorrelationId == correlationId);
         if (!TryTime(query["created_after"], out var after)) return Problems.BadRequest("created_after must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z.");
         if (!TryTime(query["created_before"], out var before)) return Problems.BadRequest("created_before must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z.");
         if (after is not null) runs = runs.Where(r => r.CreatedAt >= after);

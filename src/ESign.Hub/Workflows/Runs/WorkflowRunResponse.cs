@@ -14,7 +14,7 @@ public sealed record JournalEntryResponse(
 
 /// <summary>A run as the API shows it; <c>journal</c> only on the single-run endpoints.</summary>
 public sealed record WorkflowRunResponse(
-    string Id, string DefinitionId, int DefinitionVersion, string Status, string Trigger, bool TestMode,
+    string Id, string DefinitionId, int DefinitionVersion, string Status, string Trigger, string? CorrelationId, bool TestMode,
     DateTime CreatedAt, DateTime UpdatedAt, DateTime? FinishedAt,
     JsonElement Input, JsonElement Variables, IReadOnlyList<WaitingResponse> WaitingFor, WorkflowIncidentResponse? Incident,
     IReadOnlyList<JournalEntryResponse>? Journal)
@@ -23,7 +23,7 @@ public sealed record WorkflowRunResponse(
     {
         var state = WorkflowState.FromJson(run.State);
         return new WorkflowRunResponse(
-            run.Id, run.DefinitionId, run.DefinitionVersion, Json.EnumName(run.Status), run.Trigger, run.TestMode,
+            run.Id, run.DefinitionId, run.DefinitionVersion, Json.EnumName(run.Status), run.Trigger, run.CorrelationId, run.TestMode,
             run.CreatedAt, run.UpdatedAt, run.FinishedAt,
             JsonSerializer.SerializeToElement(state.Input, StateJson.Options),
             JsonSerializer.SerializeToElement(Redact(state.Variables), StateJson.Options),

@@ -13,7 +13,7 @@ namespace ESign.Hub.Workflows.Runs;
 /// <summary>What starts a run: the version, its input, and the trigger that fired (null for a run started through the API).</summary>
 public sealed record RunStart(
     StoredWorkflow Version, bool TestMode, Dictionary<string, object?> Input, string Trigger,
-    string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null);
+    string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null, string? CorrelationId = null);
 
 /// <summary>
 /// The durable side of the workflow engine. A run executes while its worker holds the run's lease; the runner calls
@@ -87,6 +87,7 @@ public sealed class WorkflowRuntime(
             WorkflowVersionId = start.Version.Id,
             TestMode = start.TestMode,
             Trigger = start.Trigger,
+            CorrelationId = start.CorrelationId,
             Status = WorkflowRunStatus.Running,
             State = state.ToJson(),
             CreatedAt = now,
@@ -311,9 +312,12 @@ public sealed class WorkflowRuntime(
         Dictionary<string, object?> payload, DateTime now, CancellationToken ct)
     {
         var body = JsonSerializer.Serialize(payload, StateJson.Options);
-        var waiting = await db.WorkflowBookmarks.IgnoreQueryFilters()
-            .Where(b => b.AccountId == accountId && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null)
-            .Select(b => new { b.Id, b.RunId }).ToListAsync(ct);
+        var bookmarks = db.WorkflowBookmarks.IgnoreQueryFilters()
+            .Where(b => b.AccountId == accountId && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null);
+        // With a correlation id, only the runs started with it (the deal's run, not every run waiting on the event name).
+        if (correlationId is not null)
+            bookmarks = bookmarks.Where(b => db.WorkflowRuns.IgnoreQueryFilters().Any(r => r.Id == b.RunId && r.CorrelationId == correlationId));
+        var waiting = await bookmarks.Select(b => new { b.Id, b.RunId }).ToListAsync(ct);
         var runIds = new List<string>();
         foreach (var bookmark in waiting)
         {
@@ -326,7 +330,8 @@ public sealed class WorkflowRuntime(
         {
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
             var run = NewRun(new RunStart(version, testMode, [], "event", trigger.ActivityId,
-                new Dictionary<string, object?> { ["payload"] = payload.GetValueOrDefault("payload"), ["correlationId"] = correlationId }), now);
+                new Dictionary<string, object?> { ["payload"] = payload.GetValueOrDefault("payload"), ["correlationId"] = correlationId },
+                correlationId), now);
             db.WorkflowRuns.Add(run);
             runIds.Add(run.Id);
         }
@@ -360,6 +365,30 @@ public sealed class WorkflowRuntime(
                 && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
                 .SetProperty(r => r.LeaseUntil, r => until), ct)) > 0;
+    }
+
+    /// <summary>
+    /// Resumes one bookmark (an HTTP request for a waiting HttpEndpoint) and executes the run here before returning, unless
+    /// another worker is executing it right now (then that worker continues it). False if the bookmark was taken.
+    /// </summary>
+    public async Task<bool> ResumeAndRunAsync(string bookmarkId, string runId, string payloadJson, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        bool resumed, leased = false;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            resumed = await db.WriteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                if (!await ResumeBookmarkAsync(db, bookmarkId, runId, payloadJson, now, ct)) return false;
+                leased = await TryLeaseAsync(db, runId, now, ct);
+                await tx.CommitAsync(ct);
+                return true;
+            });
+        }
+        if (leased) await ContinueClaimedAsync(runId, ct);
+        return resumed;
     }
 
     /// <summary>Publishes an event from outside a run (the API): resumes waiting runs, starts triggered ones, and runs them now.</summary>

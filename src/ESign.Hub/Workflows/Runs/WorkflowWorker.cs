@@ -98,9 +98,14 @@ public sealed class WorkflowWorker : BackgroundService
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = await db.WorkflowTriggers.IgnoreQueryFilters().Where(t => t.NextRunAt != null && t.NextRunAt <= now).Take(100).ToListAsync(ct);
-        foreach (var trigger in due)
+        var due = await db.WorkflowTriggers.IgnoreQueryFilters().Where(t => t.NextRunAt != null && t.NextRunAt <= now)
+            .Select(t => t.Id).Take(100).ToListAsync(ct);
+        foreach (var triggerId in due)
         {
+            // One trigger per unit of work: a conflict on one must not detach (and so re-fire) the others.
+            db.ChangeTracker.Clear();
+            var trigger = await db.WorkflowTriggers.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.Id == triggerId && t.NextRunAt <= now, ct);
+            if (trigger is null) continue;
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(w => w.Id == trigger.WorkflowVersionId, ct);
             if (version is null) continue;
             var previous = trigger.NextRunAt;
@@ -114,7 +119,7 @@ public sealed class WorkflowWorker : BackgroundService
             }
             catch (DbUpdateConcurrencyException)
             {
-                db.ChangeTracker.Clear();
+                // Another process moved this trigger first and started its run.
             }
         }
     }

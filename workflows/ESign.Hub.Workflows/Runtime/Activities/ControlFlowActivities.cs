@@ -42,7 +42,7 @@ public sealed class FlowSwitchActivity : WorkflowActivity
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        var matchAny = context.Node.Raw["mode"] is JsonNode mode && (mode.ToJsonString().Contains("MatchAny") || mode.ToJsonString().Contains('1'));
+        var matchAny = IsMatchAny(context.Node.Raw["mode"]);
         var matched = new List<string>();
         foreach (var (label, condition) in Cases(context.Node))
         {
@@ -54,13 +54,21 @@ public sealed class FlowSwitchActivity : WorkflowActivity
         return ValueTask.FromResult(ActivityResult.Outcome(matched));
     }
 
+    // Elsa writes the mode as "MatchAny", 1, or an input whose expression value is one of those.
+    private static bool IsMatchAny(JsonNode? mode) => mode switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() is "MatchAny" or "1",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.TryGetValue<int>(out var n) && n == 1,
+        JsonObject input => IsMatchAny(input["expression"]?["value"]),
+        _ => false,
+    };
+
     private static IEnumerable<(string Label, InputValue Condition)> Cases(ActivityNode node)
     {
         var cases = node.Raw["cases"] switch
         {
             JsonArray array => array,
-            JsonObject input when input["expression"]?["value"] is JsonValue v && v.GetValueKind() == JsonValueKind.String =>
-                JsonNode.Parse(v.GetValue<string>()) as JsonArray,
+            JsonObject input when input["expression"]?["value"] is JsonValue v && v.GetValueKind() == JsonValueKind.String => ParseCases(v.GetValue<string>()),
             _ => null,
         } ?? [];
         foreach (var item in cases.OfType<JsonObject>())
@@ -74,6 +82,19 @@ public sealed class FlowSwitchActivity : WorkflowActivity
                 var other => new InputValue("Boolean", "Literal", JsonSerializer.SerializeToElement(other)),
             };
             yield return (label.GetValue<string>(), condition);
+        }
+    }
+
+    private static JsonArray ParseCases(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false }) as JsonArray
+                ?? throw new ActivityFailure("'cases' must be a list of { label, condition }.");
+        }
+        catch (JsonException e)
+        {
+            throw new ActivityFailure($"'cases' is not valid JSON: {e.Message}");
         }
     }
 }

@@ -1084,6 +1084,10 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1142,6 +1146,8 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("RunnableAt");
+
+                    b.HasIndex("AccountId", "CorrelationId");
 
                     b.HasIndex("AccountId", "Id");
 

@@ -1079,6 +1079,10 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1137,6 +1141,8 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("RunnableAt");
+
+                    b.HasIndex("AccountId", "CorrelationId");
 
                     b.HasIndex("AccountId", "Id");
 

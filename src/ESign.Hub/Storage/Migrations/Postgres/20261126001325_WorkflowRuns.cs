@@ -83,6 +83,7 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     WorkflowVersionId = table.Column<string>(type: "text", nullable: false),
                     TestMode = table.Column<bool>(type: "boolean", nullable: false),
                     Trigger = table.Column<string>(type: "text", nullable: false),
+                    CorrelationId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     State = table.Column<string>(type: "text", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
@@ -135,6 +136,11 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                 name: "IX_WorkflowBookmarks_RunId",
                 table: "WorkflowBookmarks",
                 column: "RunId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowRuns_AccountId_CorrelationId",
+                table: "WorkflowRuns",
+                columns: new[] { "AccountId", "CorrelationId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowRuns_AccountId_Id",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ESign.Hub.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHubDbContext))]
-    [Migration("20261125234851_WorkflowRuns")]
+    [Migration("20261126001325_WorkflowRuns")]
     partial class WorkflowRuns
     {
         /// <inheritdoc />
@@ -1087,6 +1087,10 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1145,6 +1149,8 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("RunnableAt");
+
+                    b.HasIndex("AccountId", "CorrelationId");
 
                     b.HasIndex("AccountId", "Id");
 

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ESign.Hub.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHubDbContext))]
-    [Migration("20261125234842_WorkflowRuns")]
+    [Migration("20261126001312_WorkflowRuns")]
     partial class WorkflowRuns
     {
         /// <inheritdoc />
@@ -1082,6 +1082,10 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1140,6 +1144,8 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("RunnableAt");
+
+                    b.HasIndex("AccountId", "CorrelationId");
 
                     b.HasIndex("AccountId", "Id");
 

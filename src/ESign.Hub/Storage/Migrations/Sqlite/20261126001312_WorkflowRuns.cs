@@ -83,6 +83,7 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     WorkflowVersionId = table.Column<string>(type: "TEXT", nullable: false),
                     TestMode = table.Column<bool>(type: "INTEGER", nullable: false),
                     Trigger = table.Column<string>(type: "TEXT", nullable: false),
+                    CorrelationId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     State = table.Column<string>(type: "TEXT", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -135,6 +136,11 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 name: "IX_WorkflowBookmarks_RunId",
                 table: "WorkflowBookmarks",
                 column: "RunId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowRuns_AccountId_CorrelationId",
+                table: "WorkflowRuns",
+                columns: new[] { "AccountId", "CorrelationId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowRuns_AccountId_Id",
