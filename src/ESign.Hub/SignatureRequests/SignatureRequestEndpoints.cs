@@ -1,4 +1,3 @@
-using System.Globalization;
 using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
@@ -57,8 +56,8 @@ public static class SignatureRequestEndpoints
             }
             requests = requests.Where(r => statuses.Contains(r.Status));
         }
-        if (!TryTime(query["created_after"], out var after)) return Problems.BadRequest("created_after must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z.");
-        if (!TryTime(query["created_before"], out var before)) return Problems.BadRequest("created_before must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z.");
+        var (after, before, timeProblem) = ListQuery.CreatedWindow(query);
+        if (timeProblem is not null) return timeProblem;
         if (after is not null) requests = requests.Where(r => r.CreatedAt >= after);
         if (before is not null) requests = requests.Where(r => r.CreatedAt < before);
 
@@ -96,14 +95,5 @@ public static class SignatureRequestEndpoints
             return Problems.Conflict($"Signature request '{id}' is already {Json.EnumName(request.Status)} and cannot be canceled.");
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(SignatureRequestResponse.From(request, withEvents: true));
-    }
-
-    private static bool TryTime(string? text, out DateTime? time)
-    {
-        time = null;
-        if (string.IsNullOrEmpty(text)) return true;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
-        time = parsed.UtcDateTime;
-        return true;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
@@ -85,8 +84,8 @@ public static class WorkflowRunEndpoints
         }
         if (query["definition_id"].FirstOrDefault() is { } definition) runs = runs.Where(r => r.DefinitionId == definition);
         if (query["correlation_id"].FirstOrDefault() is { } correlationId) runs = runs.Where(r => r.CorrelationId == correlationId);
-        if (!TryTime(query["created_after"], out var after)) return Problems.BadRequest("created_after must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z.");
-        if (!TryTime(query["created_before"], out var before)) return Problems.BadRequest("created_before must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z.");
+        var (after, before, timeProblem) = ListQuery.CreatedWindow(query);
+        if (timeProblem is not null) return timeProblem;
         if (after is not null) runs = runs.Where(r => r.CreatedAt >= after);
         if (before is not null) runs = runs.Where(r => r.CreatedAt < before);
         var limit = 20;
@@ -156,14 +155,5 @@ public static class WorkflowRunEndpoints
         var errors = new ValidationErrors();
         errors.Add(path, message);
         return errors;
-    }
-
-    private static bool TryTime(string? text, out DateTime? time)
-    {
-        time = null;
-        if (string.IsNullOrEmpty(text)) return true;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
-        time = parsed.UtcDateTime;
-        return true;
     }
 }
