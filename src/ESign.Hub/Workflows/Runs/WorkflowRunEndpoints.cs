@@ -27,20 +27,20 @@ public static class WorkflowRunEndpoints
         app.MapPost("/v1/workflows/{definitionId}/runs", Start).WithTags("Workflow runs").RequireScope(Scopes.WorkflowsManage).ProducesAuthProblems()
             .WithName("StartWorkflowRun")
             .WithSummary("Run the published version with { input, correlation_id }; answers when the run completes, faults or waits")
-            .ProducesProblems(400, 404, 409, 422);
+            .Produces<WorkflowRunResponse>(StatusCodes.Status201Created).ProducesProblems(400, 404, 409, 422);
         var runs = app.MapGroup("/v1/workflow-runs").WithTags("Workflow runs").RequireScope(Scopes.WorkflowsManage).ProducesAuthProblems();
         runs.MapGet("/", List).WithName("ListWorkflowRuns")
             .WithSummary("Runs, newest first. Filters: status, definition_id, correlation_id, created_after, created_before; pages: limit, starting_after")
-            .ProducesProblems(400);
-        runs.MapGet("/{id}", Get).WithName("GetWorkflowRun").WithSummary("A run with its journal").ProducesProblems(404);
+            .Produces<ListResponse<WorkflowRunResponse>>().ProducesProblems(400);
+        runs.MapGet("/{id}", Get).WithName("GetWorkflowRun").WithSummary("A run with its journal").Produces<WorkflowRunResponse>().ProducesProblems(404);
         runs.MapPost("/{id}/retry", Retry).WithName("RetryWorkflowRun").WithSummary("Run a faulted run again from the activity that failed")
-            .ProducesProblems(404, 409);
+            .Produces<WorkflowRunResponse>().ProducesProblems(404, 409);
         runs.MapPost("/{id}/cancel", Cancel).WithName("CancelWorkflowRun").WithSummary("Cancel a run that has not finished")
-            .ProducesProblems(404, 409);
+            .Produces<WorkflowRunResponse>().ProducesProblems(404, 409);
         app.MapPost("/v1/workflow-events", PublishEvent).WithTags("Workflow runs").RequireScope(Scopes.WorkflowsManage).ProducesAuthProblems()
             .WithName("PublishWorkflowEvent")
             .WithSummary("Resume runs waiting in Elsa.Event for this name (only those started with correlation_id, if given), and start workflows whose Elsa.Event trigger has it")
-            .ProducesProblems(400, 422);
+            .Produces<PublishEventResponse>(StatusCodes.Status202Accepted).ProducesProblems(400, 422);
         return app;
     }
 
