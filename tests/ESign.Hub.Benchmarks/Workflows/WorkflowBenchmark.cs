@@ -29,7 +29,7 @@ public sealed record EngineUnderTest(
     Func<string, CancellationToken, Task> ResumeAsync);
 
 /// <summary>Command-line settings of the workflows mode; every one has a default.</summary>
-public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, int Concurrency, int Resumes)
+public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, int Concurrency, int Resumes, string Engines = "all")
 {
     public const string Usage =
         """
@@ -39,6 +39,7 @@ public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, in
           --warmup <n>        warm-up per engine, split between the two flows, not reported (default 10)
           --concurrency <n>   runs in flight in the throughput phases (default 32)
           --resumes <n>       waiting instances resumed one at a time (default 2000)
+          --engines <which>   all (default), hub or workflowcore; the comparison in docs/benchmarks.md uses all
         """;
 
     /// <summary>Parses the arguments after "workflows" or throws <see cref="ArgumentException"/> with a message meant for the user.</summary>
@@ -56,6 +57,8 @@ public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, in
                 "--warmup" => options with { WarmUpSeconds = PositiveInt(name, value) },
                 "--concurrency" => options with { Concurrency = PositiveInt(name, value) },
                 "--resumes" => options with { Resumes = PositiveInt(name, value) },
+                "--engines" when value is "all" or "hub" or "workflowcore" => options with { Engines = value },
+                "--engines" => throw new ArgumentException($"Option '--engines' takes all, hub or workflowcore, not '{value}'."),
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -103,10 +106,16 @@ public static class WorkflowBenchmark
     public static async Task<int> RunAsync(WorkflowBenchmarkOptions options, CancellationToken ct)
     {
         var results = new List<ScenarioResult>();
-        await using (var workflowCore = await WorkflowCoreEngine.StartAsync(ct))
+        if (options.Engines is "all" or "workflowcore")
+        {
+            await using var workflowCore = await WorkflowCoreEngine.StartAsync(ct);
             results.AddRange(await MeasureAsync(workflowCore.UnderTest, options, ct));
-        await using (var ours = await HubWorkflowEngine.StartAsync(ct))
+        }
+        if (options.Engines is "all" or "hub")
+        {
+            await using var ours = await HubWorkflowEngine.StartAsync(ct);
             results.AddRange(await MeasureAsync(ours.UnderTest, options, ct));
+        }
 
         Console.Write(Format(results, options, MachineInfo.Current()));
         return results.Any(r => r.Errors > 0) ? 1 : 0;
