@@ -236,29 +236,38 @@ public abstract class WorkflowRunTests(HubFactory hub)
     internal static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
     /// <summary>Creates and publishes a definition under a fresh id; returns the id.</summary>
-    internal static async Task<string> Publish(HubClient account, string definition)
+    internal static Task<string> Publish(HubClient account, string definition) => Publish(account.Http, definition);
+
+    internal static async Task<string> Publish(HttpClient http, string definition)
     {
         var id = "wf-" + Guid.NewGuid().ToString("N")[..10];
-        await (await account.Http.PostAsync("/v1/workflows", Body(definition.Replace("\"definitionId\": \"d1\"", $"\"definitionId\": \"{id}\""))))
+        await (await http.PostAsync("/v1/workflows", Body(definition.Replace("\"definitionId\": \"d1\"", $"\"definitionId\": \"{id}\""))))
             .ExpectAsync(HttpStatusCode.Created);
-        await (await account.Http.PostAsync($"/v1/workflows/{id}/publish", null)).ExpectAsync(HttpStatusCode.OK);
+        await (await http.PostAsync($"/v1/workflows/{id}/publish", null)).ExpectAsync(HttpStatusCode.OK);
         return id;
     }
 
-    internal static async Task<JsonNode> Run(HubClient account, string definitionId, string input = "{}") =>
-        await (await account.Http.PostAsync($"/v1/workflows/{definitionId}/runs", Body($"{{ \"input\": {input} }}"))).ExpectAsync(HttpStatusCode.Created);
+    internal static Task<JsonNode> Run(HubClient account, string definitionId, string input = "{}") => Run(account.Http, definitionId, input);
 
-    internal static async Task<JsonNode> Get(HubClient account, string runId) =>
-        await (await account.Http.GetAsync($"/v1/workflow-runs/{runId}")).ExpectAsync(HttpStatusCode.OK);
+    internal static async Task<JsonNode> Run(HttpClient http, string definitionId, string input = "{}") =>
+        await (await http.PostAsync($"/v1/workflows/{definitionId}/runs", Body($"{{ \"input\": {input} }}"))).ExpectAsync(HttpStatusCode.Created);
+
+    internal static Task<JsonNode> Get(HubClient account, string runId) => Get(account.Http, runId);
+
+    internal static async Task<JsonNode> Get(HttpClient http, string runId) =>
+        await (await http.GetAsync($"/v1/workflow-runs/{runId}")).ExpectAsync(HttpStatusCode.OK);
 
     /// <summary>Polls the run until it has the status (timers and resumes run on the hub's worker).</summary>
-    internal static async Task<JsonNode> WaitForStatus(HubClient account, string runId, string status, int seconds = 20)
+    internal static Task<JsonNode> WaitForStatus(HubClient account, string runId, string status, int seconds = 20) =>
+        WaitForStatus(account.Http, runId, status, seconds);
+
+    internal static async Task<JsonNode> WaitForStatus(HttpClient http, string runId, string status, int seconds = 20)
     {
         var until = DateTime.UtcNow.AddSeconds(seconds);
         JsonNode run;
         do
         {
-            run = await Get(account, runId);
+            run = await Get(http, runId);
             if ((string)run["status"]! == status) return run;
             await Task.Delay(100);
         } while (DateTime.UtcNow < until);
