@@ -115,7 +115,7 @@ public sealed class WorkflowRuntime(
         if (claimed == 0) return 0;
         var ids = await db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.LeaseToken == token).Select(r => r.Id).ToListAsync(ct);
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = ct },
-            async (id, token) => await ContinueClaimedAsync(id, token));
+            async (id, stopping) => await ContinueClaimedAsync(id, token, stopping));
         return ids.Count;
     }
 
@@ -133,22 +133,27 @@ public sealed class WorkflowRuntime(
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
                 .SetProperty(r => r.LeaseUntil, r => until), ct));
         if (claimed == 0) return false;
-        await ContinueClaimedAsync(runId, ct);
+        await ContinueClaimedAsync(runId, token, ct);
         return true;
     }
 
-    private async Task ContinueClaimedAsync(string runId, CancellationToken ct)
+    /// <summary>Executes a run this worker claimed with <paramref name="claim"/>, unless the claim was lost before it got to it.</summary>
+    private async Task ContinueClaimedAsync(string runId, string claim, CancellationToken ct)
     {
         try
         {
+            // The run is loaded by its claim token, not just its id: if it was canceled or its lease expired and another
+            // worker claimed it since (a batch waits its turn here), the row carries another token and this worker must
+            // not execute it. Loading the newer token would let this worker's commits through the fence.
             WorkflowRun? run;
             await using (var lookup = scopes.CreateAsyncScope())
                 run = await lookup.ServiceProvider.GetRequiredService<HubDbContext>().WorkflowRuns.IgnoreQueryFilters().AsNoTracking()
-                    .FirstOrDefaultAsync(r => r.Id == runId, ct);
+                    .FirstOrDefaultAsync(r => r.Id == runId && r.LeaseToken == claim, ct);
             if (run is null) return;
             await using var scope = CreateScope(run);
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-            run = await db.WorkflowRuns.FirstAsync(r => r.Id == runId, ct);
+            run = await db.WorkflowRuns.FirstOrDefaultAsync(r => r.Id == runId && r.LeaseToken == claim, ct);
+            if (run is null) return;
             var state = WorkflowState.FromJson(run.State);
             await ExecuteAsync(scope.ServiceProvider, db, run, state, await ResumptionsAsync(db, run, state, ct), ct);
         }
@@ -353,18 +358,19 @@ public sealed class WorkflowRuntime(
 
     /// <summary>
     /// Takes the run's lease for this process if nobody holds it, in the caller's transaction, so the caller executes
-    /// the run itself right after committing (no worker can take it in between). False if another worker holds it:
-    /// that worker sees the resumed bookmark before it lets go of the run.
+    /// the run itself right after committing (no worker can take it in between). Returns the claim's token, or null if
+    /// another worker holds it: that worker sees the resumed bookmark before it lets go of the run.
     /// </summary>
-    private async Task<bool> TryLeaseAsync(HubDbContext db, string runId, DateTime now, CancellationToken ct)
+    private async Task<string?> TryLeaseAsync(HubDbContext db, string runId, DateTime now, CancellationToken ct)
     {
         var until = now + options.Value.Lease;
         var token = Guid.NewGuid().ToString("N");
-        return await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
+        var leased = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
             .Where(r => r.Id == runId && (r.LeaseUntil == null || r.LeaseUntil < now)
                 && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
-                .SetProperty(r => r.LeaseUntil, r => until), ct)) > 0;
+                .SetProperty(r => r.LeaseUntil, r => until), ct));
+        return leased > 0 ? token : null;
     }
 
     /// <summary>
@@ -374,7 +380,8 @@ public sealed class WorkflowRuntime(
     public async Task<bool> ResumeAndRunAsync(string bookmarkId, string runId, string payloadJson, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        bool resumed, leased = false;
+        bool resumed;
+        string? claim = null;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
@@ -382,12 +389,12 @@ public sealed class WorkflowRuntime(
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 if (!await ResumeBookmarkAsync(db, bookmarkId, runId, payloadJson, now, ct)) return false;
-                leased = await TryLeaseAsync(db, runId, now, ct);
+                claim = await TryLeaseAsync(db, runId, now, ct);
                 await tx.CommitAsync(ct);
                 return true;
             });
         }
-        if (leased) await ContinueClaimedAsync(runId, ct);
+        if (claim is not null) await ContinueClaimedAsync(runId, claim, ct);
         return resumed;
     }
 
@@ -397,7 +404,7 @@ public sealed class WorkflowRuntime(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         List<string> runIds;
-        var leased = new List<string>();
+        var leased = new List<(string RunId, string Claim)>();
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
@@ -407,12 +414,12 @@ public sealed class WorkflowRuntime(
                 var ids = await DeliverEventAsync(db, accountId, testMode, name, correlationId,
                     new Dictionary<string, object?> { ["payload"] = StateJson.Plain(payload) }, now, ct);
                 foreach (var id in ids)
-                    if (await TryLeaseAsync(db, id, now, ct)) leased.Add(id);
+                    if (await TryLeaseAsync(db, id, now, ct) is { } claim) leased.Add((id, claim));
                 await tx.CommitAsync(ct);
                 return ids;
             });
         }
-        foreach (var runId in leased) await ContinueClaimedAsync(runId, ct);
+        foreach (var (runId, claim) in leased) await ContinueClaimedAsync(runId, claim, ct);
         return runIds;
     }
 
