@@ -167,6 +167,63 @@ public abstract class WorkflowConcurrencyTests(HubFactory hub)
         }
     }
 
+    [Fact]
+    public async Task An_event_and_a_cancel_for_the_same_run_at_the_same_moment_both_succeed_and_agree()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await Publish(account, RunWorkflows.EventThenEmail());
+        var runs = new List<(string Id, string Email, string Event)>();
+        foreach (var i in Enumerable.Range(0, 40))
+        {
+            var (email, name) = (RunWorkflows.NewAddress("both"), $"both-{i}-{Guid.NewGuid().ToString("N")[..6]}");
+            runs.Add(((string)(await Run(account, id, $$"""{ "email": "{{email}}", "event": "{{name}}" }"""))["id"]!, email, name));
+        }
+
+        // Another worker claims due runs all along, as a second hub process would: the resumed runs are due at once.
+        var runtime = hub.Services.GetRequiredService<WorkflowRuntime>();
+        using var stop = new CancellationTokenSource();
+        var worker = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (await runtime.RunDueAsync(32, CancellationToken.None) == 0) await Task.Delay(5);
+            }
+        });
+        (string Id, string Email, bool Canceled)[] outcomes;
+        try
+        {
+            outcomes = await Task.WhenAll(runs.Select(async run =>
+            {
+                var publish = Task.Run(() => account.Http.PostAsJsonAsync("/v1/workflow-events", new { name = run.Event }));
+                var cancel = Task.Run(() => account.Http.PostAsync($"/v1/workflow-runs/{run.Id}/cancel", null));
+                await (await publish).ExpectAsync(HttpStatusCode.Accepted);
+                var canceled = await cancel;
+                Assert.True(canceled.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict,
+                    $"cancel answered {(int)canceled.StatusCode}: {await canceled.Content.ReadAsStringAsync()}");
+                return (run.Id, run.Email, Canceled: canceled.StatusCode == HttpStatusCode.OK);
+            }));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await worker;
+        }
+
+        // Long enough for a worker to pick up anything a cancel wrongly left runnable (it polls every 0.2 s; leases last 2 s).
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        foreach (var (runId, email, wasCanceled) in outcomes)
+        {
+            // Whichever came first wins: a canceled run stays canceled, a run that completed first sent its one email.
+            var run = wasCanceled ? await Get(account, runId) : await WaitForStatus(account, runId, "completed", seconds: 60);
+            var journal = RunWorkflows.JournalActivities(run);
+            if (wasCanceled)
+                Assert.True((string)run["status"]! == "canceled", $"canceled, then: {run.ToJsonString()}");
+            else
+                Assert.Equal(RunWorkflows.EventThenEmailJournal, journal);
+            Assert.Equal(journal.Count(a => a == "email"), (await hub.OutboxAsync(email)).Count);
+        }
+    }
+
     private static string Email(string id, string subject) =>
         Activity(id, "Hub.Email.Send", $"{Js("to", "getInput('email')")}, {Literal("subject", subject)}, {Literal("body", "A step of your workflow ran.")}");
 }

@@ -108,8 +108,11 @@ public sealed class WorkflowRuntime(
             .Where(r => r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
                 && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
             .OrderBy(r => r.RunnableAt).Take(max).Select(r => r.Id);
+        // The claim repeats every condition on the row itself: PostgreSQL re-checks those against a row another transaction
+        // changed meanwhile (a cancel), but not the subquery, which still sees the run as it was.
         var claimed = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
-            .Where(r => due.Contains(r.Id) && (r.LeaseUntil == null || r.LeaseUntil < now))
+            .Where(r => due.Contains(r.Id) && r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
+                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
                 .SetProperty(r => r.LeaseUntil, r => until), ct));
         if (claimed == 0) return 0;
@@ -431,14 +434,21 @@ public sealed class WorkflowRuntime(
         return await db.WriteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // Bookmarks before the run: publishing an event and a run's commit lock them in that order, so a cancel racing
+            // them waits its turn instead of deadlocking (PostgreSQL aborts one side of a deadlock, which failed the request).
+            await db.WorkflowBookmarks.Where(b => b.RunId == runId).ExecuteDeleteAsync(ct);
             var canceled = await db.WorkflowRuns.Where(r => r.Id == runId && r.Status != WorkflowRunStatus.Completed
                     && r.Status != WorkflowRunStatus.Faulted && r.Status != WorkflowRunStatus.Canceled)
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, r => WorkflowRunStatus.Canceled).SetProperty(r => r.FinishedAt, r => now)
                     .SetProperty(r => r.UpdatedAt, r => now).SetProperty(r => r.RunnableAt, r => null).SetProperty(r => r.LeaseToken, r => token)
                     .SetProperty(r => r.LeaseOwner, r => null).SetProperty(r => r.LeaseUntil, r => null), ct);
-            if (canceled > 0) await db.WorkflowBookmarks.Where(b => b.RunId == runId).ExecuteDeleteAsync(ct);
+            if (canceled == 0)
+            {
+                await tx.RollbackAsync(ct); // it had finished; a finished run has no bookmarks left anyway
+                return false;
+            }
             await tx.CommitAsync(ct);
-            return canceled > 0;
+            return true;
         });
     }
 
