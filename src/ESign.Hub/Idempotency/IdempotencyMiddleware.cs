@@ -15,6 +15,9 @@ namespace ESign.Hub.Idempotency;
 public sealed class IdempotencyMiddleware(RequestDelegate next)
 {
     public const string Header = "Idempotency-Key";
+    /// <summary>Longer than any request runs (renders, workflow runs and HTTP calls are bounded well below it).</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
+
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     public async Task InvokeAsync(HttpContext http, TenantScope tenant, IServiceScopeFactory scopes, SecretBox box, TimeProvider clock)
@@ -82,9 +85,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.AccountId == accountId && r.Key == key);
-            if (existing is not null && existing.ExpiresAt > now) return existing;
+            // A claim still "running" long after any request could take was left by a process that died mid-request:
+            // the retry runs the request instead of being told to wait for 24 hours.
+            var abandonedBefore = now - AbandonedAfter;
+            if (existing is not null && existing.ExpiresAt > now && !(existing.StatusCode == 0 && existing.CreatedAt < abandonedBefore)) return existing;
             if (existing is not null)
-                await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key && r.ExpiresAt <= now).ExecuteDeleteAsync());
+                await db.WriteAsync(() => db.IdempotencyRecords.Where(r => r.AccountId == accountId && r.Key == key
+                    && (r.ExpiresAt <= now || (r.StatusCode == 0 && r.CreatedAt < abandonedBefore))).ExecuteDeleteAsync());
 
             db.IdempotencyRecords.Add(new IdempotencyRecord
             {

@@ -26,6 +26,30 @@ public abstract class IdempotencyTests(HubFactory hub)
     }
 
     [Fact]
+    public async Task A_claim_left_by_a_process_that_died_mid_request_does_not_block_the_retry()
+    {
+        var account = await hub.NewAccountAsync();
+        var body = HttpExtensions.SignatureRequestBody(await account.Http.UploadPdfAsync());
+        await using (var scope = hub.Services.CreateAsyncScope())
+        {
+            // What a hub killed between claiming the key and storing the response leaves behind.
+            var db = scope.ServiceProvider.GetRequiredService<ESign.Hub.Storage.HubDbContext>();
+            var now = DateTime.UtcNow;
+            db.IdempotencyRecords.Add(new ESign.Hub.Idempotency.IdempotencyRecord
+            {
+                AccountId = account.AccountId, Key = "crashed-1", RequestHash = new string('0', 64), StatusCode = 0,
+                CreatedAt = now.AddMinutes(-10), ExpiresAt = now.AddHours(23),
+            });
+            await db.SaveChangesAsync();
+        }
+        var retry = await account.Http.PostJsonAsync("/v1/signature-requests", body, idempotencyKey: "crashed-1");
+        await retry.ExpectAsync(HttpStatusCode.Created);
+        var again = await account.Http.PostJsonAsync("/v1/signature-requests", body, idempotencyKey: "crashed-1");
+        await again.ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+    }
+
+    [Fact]
     public async Task Same_key_with_a_different_body_is_422()
     {
         var account = await hub.NewAccountAsync();

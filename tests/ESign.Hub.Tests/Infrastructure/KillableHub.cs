@@ -27,6 +27,19 @@ public sealed class KillableHub : IAsyncDisposable
     /// <summary>Starts the hub built beside this test run (src/ESign.Hub/bin/&lt;configuration&gt;) and waits until it is ready.</summary>
     public static async Task<KillableHub> StartAsync(string dataDirectory, string apiKey, IReadOnlyDictionary<string, string> settings)
     {
+        // The free port is found by binding and releasing it, so another process can take it before the hub binds:
+        // then the hub exits at once, and it is started again on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (hub, failure) = await TryStartAsync(dataDirectory, apiKey, settings);
+            if (hub is not null) return hub;
+            if (attempt == 3 || !failure.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"The hub process did not become ready: {failure}");
+        }
+    }
+
+    private static async Task<(KillableHub? Hub, string Failure)> TryStartAsync(string dataDirectory, string apiKey, IReadOnlyDictionary<string, string> settings)
+    {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(HubAssembly());
@@ -37,8 +50,16 @@ public sealed class KillableHub : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // The last lines the hub wrote, to say why it did not start.
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            output.Enqueue(line);
+            while (output.Count > 40) output.TryDequeue(out _);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -48,15 +69,16 @@ public sealed class KillableHub : IAsyncDisposable
         {
             try
             {
-                if ((await hub.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK) return hub;
+                if ((await hub.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK) return (hub, "");
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(200);
         }
+        var exited = process.HasExited ? $"it exited with code {process.ExitCode}" : "it was not ready within 60 s";
         await hub.DisposeAsync();
-        throw new InvalidOperationException("The hub process did not become ready within 60 s.");
+        return (null, $"{exited}; its last output: {string.Join(" | ", output)}");
     }
 
     /// <summary>SIGKILL: the process gets no chance to finish or clean up anything.</summary>

@@ -23,8 +23,14 @@ public sealed record RunStart(
 /// </summary>
 public sealed class WorkflowRuntime(
     IServiceScopeFactory scopes, FlowchartRunner runner, WorkflowRunEvents events, WorkflowSignal signal, TimeProvider clock,
-    IOptions<WorkflowOptions> options, ILogger<WorkflowRuntime> logger)
+    IOptions<WorkflowOptions> options, IHostApplicationLifetime lifetime, ILogger<WorkflowRuntime> logger)
 {
+    /// <summary>
+    /// Runs executed for a caller (a start, an event, an HTTP request) finish even if the caller hangs up; only the hub
+    /// stopping interrupts them. An interrupted run continues from its last commit point when its lease runs out.
+    /// </summary>
+    private CancellationToken Stopping => lifetime.ApplicationStopping;
+
     private readonly ConcurrentDictionary<string, Flowchart> _flowcharts = new();
     private readonly ConcurrentDictionary<string, StoredWorkflow> _versions = new();
 
@@ -61,7 +67,7 @@ public sealed class WorkflowRuntime(
         var state = WorkflowState.FromJson(run.State);
         try
         {
-            await ExecuteAsync(scope.ServiceProvider, db, run, state, [], ct);
+            await ExecuteAsync(scope.ServiceProvider, db, run, state, [], Stopping);
             return run;
         }
         catch (DbUpdateConcurrencyException)
@@ -209,19 +215,60 @@ public sealed class WorkflowRuntime(
             Log = (node, text) => logger.LogInformation("Workflow run {RunId} {ActivityId}: {Text}", run.Id, node.Id, text),
         };
 
-        var status = await runner.RunAsync(session, resumptions, ct);
-        // While this pass ran, an event may have resumed one of its bookmarks, or a timer came due: go on while we own the run.
-        while (status == RunStatus.Suspended)
+        RunStatus status;
+        using (var passing = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            var more = await ResumptionsAsync(db, run, state, ct, persisted);
-            if (more.Count == 0) break;
-            status = await runner.RunAsync(session, more, ct);
+            var keeper = KeepLeaseAsync(run.Id, run.LeaseToken!, passing.Token);
+            try
+            {
+                status = await runner.RunAsync(session, resumptions, ct);
+                // While this pass ran, an event may have resumed one of its bookmarks, or a timer came due: go on while we own the run.
+                while (status == RunStatus.Suspended)
+                {
+                    var more = await ResumptionsAsync(db, run, state, ct, persisted);
+                    if (more.Count == 0) break;
+                    status = await runner.RunAsync(session, more, ct);
+                }
+            }
+            finally
+            {
+                await passing.CancelAsync();
+                await keeper;
+            }
         }
         if (status == RunStatus.Suspended)
         {
             var token = run.LeaseToken;
             await db.WriteAsync(() => db.WorkflowRuns.Where(r => r.Id == run.Id && r.LeaseToken == token)
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => null).SetProperty(r => r.LeaseUntil, r => null), ct));
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease every third of its length while a pass runs, so a slow activity (an HTTP call, a render) never
+    /// lets another worker take the run over and repeat it. Stops when the pass ends or the lease is no longer ours.
+    /// </summary>
+    private async Task KeepLeaseAsync(string runId, string claim, CancellationToken passEnded)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Value.Lease / 3, clock, passEnded);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+                var until = clock.GetUtcNow().UtcDateTime + options.Value.Lease;
+                // Zero rows before the run's first commit (it is not stored yet) or after a cancel: nothing to keep.
+                await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId && r.LeaseToken == claim)
+                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseUntil, r => until), passEnded));
+            }
+        }
+        catch (OperationCanceledException) when (passEnded.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not extend the lease of workflow run {RunId}", runId);
         }
     }
 
@@ -325,7 +372,8 @@ public sealed class WorkflowRuntime(
         // With a correlation id, only the runs started with it (the deal's run, not every run waiting on the event name).
         if (correlationId is not null)
             bookmarks = bookmarks.Where(b => db.WorkflowRuns.IgnoreQueryFilters().Any(r => r.Id == b.RunId && r.CorrelationId == correlationId));
-        var waiting = await bookmarks.Select(b => new { b.Id, b.RunId }).ToListAsync(ct);
+        // Always in the same order, so two publishes that resume the same runs cannot deadlock on PostgreSQL.
+        var waiting = await bookmarks.OrderBy(b => b.RunId).ThenBy(b => b.Id).Select(b => new { b.Id, b.RunId }).ToListAsync(ct);
         var runIds = new List<string>();
         foreach (var bookmark in waiting)
         {
@@ -397,7 +445,7 @@ public sealed class WorkflowRuntime(
                 return true;
             });
         }
-        if (claim is not null) await ContinueClaimedAsync(runId, claim, ct);
+        if (claim is not null) await ContinueClaimedAsync(runId, claim, Stopping);
         return resumed;
     }
 
@@ -422,7 +470,7 @@ public sealed class WorkflowRuntime(
                 return ids;
             });
         }
-        foreach (var (runId, claim) in leased) await ContinueClaimedAsync(runId, claim, ct);
+        foreach (var (runId, claim) in leased) await ContinueClaimedAsync(runId, claim, Stopping);
         return runIds;
     }
 
@@ -473,7 +521,7 @@ public sealed class WorkflowRuntime(
                 Key = bookmark.Key, CreatedAt = now,
             });
         await db.SaveChangesAsync(ct);
-        await RunNowAsync(run.Id, ct);
+        await RunNowAsync(run.Id, Stopping);
         return true;
     }
 

@@ -62,7 +62,8 @@ public sealed class WorkflowWorker : BackgroundService
     {
         await ResumeEndedSignatureRequestsAsync(ct);
         await StartDueSchedulesAsync(ct);
-        while (await runtime.RunDueAsync(32, ct) > 0) { }
+        // Claim no more than can run at once: a claimed run waiting its turn would hold a lease it is not using.
+        while (await runtime.RunDueAsync(options.Value.Concurrency, ct) > 0) { }
     }
 
     /// <summary>
