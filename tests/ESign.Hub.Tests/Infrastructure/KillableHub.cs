@@ -85,8 +85,56 @@ public sealed class KillableHub : IAsyncDisposable
     public void Kill()
     {
         if (_process.HasExited) return;
+        // Every descendant is found before anything dies: once the hub is gone its Chromium is re-parented to init and
+        // Process.Kill(entireProcessTree) no longer finds it (it was left running after every crash test).
+        var tree = Descendants(_process.Id);
         _process.Kill(entireProcessTree: true);
+        foreach (var pid in tree)
+        {
+            try
+            {
+                using var child = Process.GetProcessById(pid);
+                child.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
         _process.WaitForExit(10_000);
+    }
+
+    /// <summary>The process ids below <paramref name="root"/>, from each process's parent id in /proc/{pid}/stat.</summary>
+    private static List<int> Descendants(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid)) continue;
+            try
+            {
+                // "pid (name) state ppid …": the name may hold spaces and parentheses, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
+                list.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // The process ended while we looked.
+            }
+        }
+        var found = new List<int>();
+        var queue = new Queue<int>([root]);
+        while (queue.TryDequeue(out var pid))
+        {
+            foreach (var child in children.GetValueOrDefault(pid) ?? [])
+            {
+                found.Add(child);
+                queue.Enqueue(child);
+            }
+        }
+        return found;
     }
 
     public ValueTask DisposeAsync()
