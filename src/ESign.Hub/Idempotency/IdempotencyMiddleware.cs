@@ -15,8 +15,12 @@ namespace ESign.Hub.Idempotency;
 public sealed class IdempotencyMiddleware(RequestDelegate next)
 {
     public const string Header = "Idempotency-Key";
-    /// <summary>Longer than any request runs (renders, workflow runs and HTTP calls are bounded well below it).</summary>
-    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// After this a claim without a response is taken for one its process left when it died. Uploads, renders and most
+    /// workflow starts take seconds; a workflow that makes many slow HTTP calls in one pass could take longer, and a retry
+    /// after this long would run it again.
+    /// </summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(15);
 
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 

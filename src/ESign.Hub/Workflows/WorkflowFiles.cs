@@ -85,7 +85,16 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
             return;
         }
         db.Workflows.Add(version);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another hub process starting at the same moment published this version first.
+            logger.LogInformation("Workflow file {File} was published for account {Account} by another hub process", file, accountId);
+            return;
+        }
         logger.LogInformation("Published workflow '{Definition}' version {Version} from {File} for account {Account}", definitionId, versionNumber, file, accountId);
     }
 }

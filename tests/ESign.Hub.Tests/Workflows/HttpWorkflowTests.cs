@@ -189,7 +189,7 @@ public abstract class HttpWorkflowTests(HubFactory hub)
     }
 
     /// <summary>Start → call (url from the input) → one activity per port, each recording which port it was.</summary>
-    private static string CallWorkflow(string callExtra = "") => Flowchart(
+    internal static string CallWorkflow(string callExtra = "") => Flowchart(
         $"{Activity("start", "Elsa.Start")}, " +
         $"{Activity("call", "Elsa.FlowSendHttpRequest", $"{Js("url", "getInput('url')")}, {Literal("method", "POST")}, " +
             $"{Js("content", "({ order: 'SO-1' })")}, {Object("expectedStatusCodes", "[200, 404]")}{callExtra}")}, " +
@@ -471,6 +471,7 @@ public sealed class ScriptedApi : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _answers = new();
     private readonly ConcurrentQueue<ApiRequest> _received = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _delays = new();
 
     public ScriptedApi()
     {
@@ -483,6 +484,7 @@ public sealed class ScriptedApi : IAsyncDisposable
             var path = http.Request.Path.Value ?? "/";
             var body = await new StreamReader(http.Request.Body, Encoding.UTF8).ReadToEndAsync();
             _received.Enqueue(new ApiRequest(http.Request.Method, path, body, http.Request.ContentType));
+            if (_delays.TryGetValue(path, out var delay)) await Task.Delay(delay);
             var status = 404;
             if (_answers.TryGetValue(path, out var queue))
                 status = queue.Count > 1 && queue.TryDequeue(out var next) ? next : queue.TryPeek(out var last) ? last : 404;
@@ -495,6 +497,9 @@ public sealed class ScriptedApi : IAsyncDisposable
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + path;
 
     public void Answer(string path, params int[] statuses) => _answers[path] = new ConcurrentQueue<int>(statuses);
+
+    /// <summary>The path answers only after this long (a slow partner).</summary>
+    public void Delay(string path, TimeSpan delay) => _delays[path] = delay;
 
     public IReadOnlyList<ApiRequest> Received => _received.ToList();
 

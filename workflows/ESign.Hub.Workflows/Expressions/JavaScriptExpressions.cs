@@ -59,8 +59,10 @@ internal static class JavaScriptExpressions
             foreach (var name in scope.Variables.Keys.Where(IsIdentifier))
             {
                 var variable = name;
-                engine.SetValue("get" + char.ToUpperInvariant(variable[0]) + variable[1..],
-                    Function(engine, "get" + variable, 0, (_, _) => variables.Get(variable)));
+                var accessor = "get" + char.ToUpperInvariant(variable[0]) + variable[1..];
+                // A variable named Input must not replace getInput (nor one named Variable getVariable).
+                if (!engine.GetValue(accessor).IsUndefined()) continue;
+                engine.SetValue(accessor, Function(engine, accessor, 0, (_, _) => variables.Get(variable)));
             }
 
             if (scope.Outcomes is { } outcomes)

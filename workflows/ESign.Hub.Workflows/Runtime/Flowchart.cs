@@ -85,41 +85,50 @@ public sealed class Flowchart
     /// <summary>A duration as Elsa writes it ("00:00:05", "1.00:00:00"), ISO 8601 ("PT5S") or a number of seconds.</summary>
     public static TimeSpan? Duration(JsonNode? node) => node switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => TimeSpan.FromSeconds(v.GetValue<double>()),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => Durations.FromSeconds(v.GetValue<double>()),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => Durations.Parse(v.GetValue<string>()),
         _ => null,
     };
 }
 
-/// <summary>Parses durations written the ways Elsa definitions do.</summary>
+/// <summary>
+/// Parses durations written the ways Elsa definitions do: "hh:mm:ss" or "d.hh:mm:ss", ISO 8601 ("PT5M"), or a number of
+/// seconds (also as text: "30" is 30 seconds, not the 30 days TimeSpan would read). Anything beyond <see cref="Longest"/>
+/// is not a duration.
+/// </summary>
 public static class Durations
 {
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(3650);
+
     public static TimeSpan? Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         text = text.Trim();
-        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span)) return span;
-        if (text.StartsWith('P'))
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            return FromSeconds(seconds);
+        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span)) return Bounded(span);
+        if (!text.StartsWith('P')) return null;
+        try
         {
-            try
-            {
-                return System.Xml.XmlConvert.ToTimeSpan(text);
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
+            return Bounded(System.Xml.XmlConvert.ToTimeSpan(text));
         }
-        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-            ? TimeSpan.FromSeconds(seconds) : null;
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            return null;
+        }
     }
+
+    public static TimeSpan? FromSeconds(double seconds) =>
+        double.IsFinite(seconds) && Math.Abs(seconds) <= Longest.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
 
     public static TimeSpan? From(object? value) => value switch
     {
         null => null,
-        long l => TimeSpan.FromSeconds(l),
-        double d when double.IsFinite(d) => TimeSpan.FromSeconds(d),
+        long l => FromSeconds(l),
+        double d => FromSeconds(d),
         string s => Parse(s),
         _ => null,
     };
+
+    private static TimeSpan? Bounded(TimeSpan span) => span.Duration() <= Longest ? span : null;
 }

@@ -65,7 +65,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
             state.Scheduled.RemoveAt(0);
             if (++executed > MaxActivitiesPerPass)
             {
-                state.Scheduled.Insert(0, next);
+                // Not put back: a retry schedules the activity again itself.
                 return await FaultAsync(session, flowchart.Find(next.ActivityId), next.ActivityId,
                     $"ran {MaxActivitiesPerPass:N0} activities without waiting; a loop without a Delay or Event never ends", 1, clock.GetUtcNow().UtcDateTime, ct);
             }
@@ -115,6 +115,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
         }
         catch (Exception e)
         {
+            session.DiscardActivityChanges();
             // Whatever an activity throws ends in a retry or an incident, never in a run that a worker picks up and
             // fails on again and again. Only ActivityFailure messages are written for the author; others are named as such.
             var failure = e as ActivityFailure;
@@ -180,11 +181,12 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
 
         if (JoinMode(join) == "WaitAny")
         {
-            if (arrived.Count > 1) return false; // Fired already for this round.
+            // The first token fires the join; what the other branches still had scheduled or waiting is dropped, so no late
+            // token arrives, and the next round (in a loop) starts counting afresh.
             var feeders = session.Flowchart.FeedersOf(join.Id);
             state.Scheduled.RemoveAll(s => feeders.Contains(s.ActivityId) || s.ActivityId == join.Id);
             state.Bookmarks.RemoveAll(b => feeders.Contains(b.ActivityId));
-            // The join stays "fired" until every branch could have arrived; late tokens are dropped above.
+            state.JoinArrivals.Remove(join.Id);
             return true;
         }
 

@@ -2,7 +2,7 @@ using ESign.Hub.Workflows.Definitions;
 
 namespace ESign.Hub.Workflows.Runtime;
 
-public enum RunStatus { Running, Suspended, Completed, Faulted, Canceled }
+public enum RunStatus { Running, Suspended, Completed, Faulted }
 
 /// <summary>An event an Elsa.PublishEvent activity raised; the host delivers it when it commits the instance.</summary>
 public sealed record PublishedEvent(string Name, string? CorrelationId, Dictionary<string, object?> Payload);
@@ -21,6 +21,9 @@ public sealed class RunSession
 
     /// <summary>Saves the instance as it stands (state, journal, published events, status) in one transaction.</summary>
     public required Func<RunSession, RunStatus, CancellationToken, Task> Commit { get; init; }
+
+    /// <summary>Called when an activity fails, before the retry or fault is committed: the host drops what the activity left unsaved.</summary>
+    public Action DiscardActivityChanges { get; init; } = () => { };
 
     /// <summary>Where Elsa.WriteLine and activity logs go.</summary>
     public Action<ActivityNode, string> Log { get; init; } = (_, _) => { };

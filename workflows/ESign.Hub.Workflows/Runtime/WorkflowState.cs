@@ -69,6 +69,9 @@ public sealed record Bookmark(string Id, string ActivityId, string Kind, string?
     /// <summary>A failed activity waiting for its next attempt.</summary>
     public const string Retry = "retry";
 
+    /// <summary>Resumed from outside the run (an event, a signature request, an HTTP request), so the host indexes it.</summary>
+    public bool IsExternal => Kind is Event or Signature or Http;
+
     /// <summary>Time-ordered (UUID v7), so bookmarks sort by creation.</summary>
     public static string NewId() => "bm_" + Guid.CreateVersion7().ToString("N");
 }

@@ -30,7 +30,9 @@ public sealed class SendHttpRequestActivity : WorkflowActivity, IDisposable
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        var testMode = context.Services.GetRequiredService<Auth.TenantScope>().Caller?.TestMode ?? false;
+        // Loopback only for test mode and only when the operator allows it (Hub:Workflows:AllowLoopbackHttp).
+        var testMode = context.Services.GetRequiredService<Auth.TenantScope>().Caller?.TestMode == true
+            && context.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Runs.WorkflowOptions>>().Value.AllowLoopbackHttp;
         var url = context.RequireString("url");
         if (OutboundUrlGuard.Validate(url, testMode) is { } problem) throw new ActivityFailure($"'url': {problem}");
         var method = (context.GetString("method") ?? "GET").Trim().ToUpperInvariant();

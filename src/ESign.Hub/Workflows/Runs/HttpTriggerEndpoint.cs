@@ -29,16 +29,24 @@ public static class HttpTriggerEndpoint
     {
         var key = HttpPaths.Normalize(path ?? "");
         var method = http.Request.Method.ToUpperInvariant();
-        var trigger = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(t => t.Kind == "http" && t.Key == key, ct);
+        // The published version that owns the path: a trigger starts a run; a waiting endpoint's owner is the only account whose
+        // runs waiting there are resumed. A path nobody owns (computed while running) resumes the run that waits there.
+        var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => (t.Kind == "http" || t.Kind == WorkflowTriggers.HttpWait) && t.Key == key).OrderBy(t => t.Id).FirstOrDefaultAsync(ct);
+        var trigger = owner is { Kind: "http" } ? owner : null;
         var waiting = trigger is null
             ? await db.WorkflowBookmarks.IgnoreQueryFilters().AsNoTracking()
-                .Where(b => b.Kind == Bookmark.Http && b.Key == key && b.ResumedAt == null).OrderBy(b => b.CreatedAt).FirstOrDefaultAsync(ct)
+                .Where(b => b.Kind == Bookmark.Http && b.Key == key && b.ResumedAt == null && (owner == null || b.AccountId == owner.AccountId))
+                .OrderBy(b => b.CreatedAt).FirstOrDefaultAsync(ct)
             : null;
         if (trigger is null && waiting is null)
             return TypedResults.Problem(statusCode: 404, detail: $"No published workflow answers at /workflows/http/{key}.");
         var allowed = trigger is not null ? trigger.Methods!.Split(',') : await WaitingMethodsAsync(db, runtime, waiting!, ct);
         if (!allowed.Contains(method))
+        {
+            http.Response.Headers.Allow = string.Join(", ", allowed);
             return TypedResults.Problem(statusCode: 405, detail: $"/workflows/http/{key} accepts {string.Join(", ", allowed)}, not {method}.");
+        }
 
         var (request, problem) = await ReadRequestAsync(http, key, ct);
         if (request is null) return problem!;

@@ -15,5 +15,12 @@ public sealed class WorkflowOptions
     /// <summary>How often the worker looks for due timers and runs that another process made runnable.</summary>
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// Lets Elsa.FlowSendHttpRequest in test mode call http://localhost and 127.0.0.1, for developing against a local
+    /// service. Off by default: a workflow reads the answers it gets, and the hub's own loopback-only pages (the dev
+    /// outbox with every account's signing links) answer there.
+    /// </summary>
+    public bool AllowLoopbackHttp { get; set; }
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 }

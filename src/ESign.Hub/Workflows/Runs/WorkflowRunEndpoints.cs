@@ -129,7 +129,10 @@ public static class WorkflowRunEndpoints
         var run = await db.WorkflowRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
         if (run is null) return Problems.NotFound("workflow run", id);
         if (!await runtime.CancelAsync(db, id, ct))
-            return Problems.Conflict($"Run '{id}' has already finished ({Json.EnumName(run.Status)}) and cannot be canceled.");
+        {
+            var finished = await db.WorkflowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => r.Status).FirstAsync(ct);
+            return Problems.Conflict($"Run '{id}' has already finished ({Json.EnumName(finished)}) and cannot be canceled.");
+        }
         return await Get(id, db, ct);
     }
 
@@ -138,10 +141,10 @@ public static class WorkflowRunEndpoints
         var name = body?.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200)
             return Problems.Invalid(Error("name", "Give the event's name (1 to 200 characters), as the Elsa.Event activities name it."));
-        if (body!.CorrelationId is { Length: > 200 }) return Problems.Invalid(Error("correlation_id", "Use at most 200 characters."));
-        object? payload = body.Payload is { } p ? JsonSerializer.Deserialize<object>(p.GetRawText(), StateJson.Options) : null;
+        if (body!.CorrelationId is { Length: 0 or > 200 }) return Problems.Invalid(Error("correlation_id", "Use 1 to 200 characters, or leave it out."));
         if (body.Payload is { } raw && raw.GetRawText().Length > MaxInputBytes)
             return Problems.Invalid(Error("payload", $"The payload is larger than {MaxInputBytes / 1024} KB."));
+        object? payload = body.Payload is { } p ? JsonSerializer.Deserialize<object>(p.GetRawText(), StateJson.Options) : null;
         var caller = tenant.Caller!;
         var runIds = await runtime.PublishEventAsync(caller.AccountId, caller.TestMode, name, body.CorrelationId, payload, ct);
         return TypedResults.Accepted((string?)null, new PublishEventResponse(name, runIds));

@@ -25,7 +25,7 @@ public sealed record WorkflowRunResponse(
         return new WorkflowRunResponse(
             run.Id, run.DefinitionId, run.DefinitionVersion, Json.EnumName(run.Status), run.Trigger, run.CorrelationId, run.TestMode,
             run.CreatedAt, run.UpdatedAt, run.FinishedAt,
-            JsonSerializer.SerializeToElement(state.Input, StateJson.Options),
+            JsonSerializer.SerializeToElement(Redact(state.Input), StateJson.Options),
             JsonSerializer.SerializeToElement(Redact(state.Variables), StateJson.Options),
             run.IsFinished ? [] : state.Bookmarks.Select(b => new WaitingResponse(b.ActivityId, b.Kind, b.Key, b.DueAt)).ToList(),
             state.Fault is { } f && run.Status == WorkflowRunStatus.Faulted ? new WorkflowIncidentResponse(f.ActivityId, f.ActivityType, f.Message, f.Attempts) : null,
@@ -34,6 +34,7 @@ public sealed record WorkflowRunResponse(
                 e.StartedAt, e.FinishedAt)).ToList());
     }
 
-    private static Dictionary<string, object?> Redact(Dictionary<string, object?> variables) =>
-        variables.ToDictionary(p => p.Key, p => Redaction.Apply(p.Key, p.Value), StringComparer.Ordinal);
+    // Responses and workflow_run webhooks show inputs and variables with credential-like names redacted, as journals do.
+    private static Dictionary<string, object?> Redact(Dictionary<string, object?> values) =>
+        values.ToDictionary(p => p.Key, p => Redaction.Apply(p.Key, p.Value), StringComparer.Ordinal);
 }

@@ -34,6 +34,9 @@ public sealed class WorkflowRuntime(
     private readonly ConcurrentDictionary<string, Flowchart> _flowcharts = new();
     private readonly ConcurrentDictionary<string, StoredWorkflow> _versions = new();
 
+    /// <summary>Runs an API event executes before it answers; the worker takes the rest.</summary>
+    public const int MaxInlineRunsPerEvent = 10;
+
     /// <summary>Names this process in leases.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -61,8 +64,9 @@ public sealed class WorkflowRuntime(
 
         await using var scope = CreateScope(run);
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        // Nothing is stored until the first commit point: a run that crashes before it never existed, and the caller's
-        // request failed with it (an Idempotency-Key makes the retry safe).
+        // Nothing is stored until the first commit point (or the first activity that saves, such as a signature request,
+        // which stores the run as it began): a run that crashes before it never existed, and the caller's request failed
+        // with it (an Idempotency-Key makes the retry safe).
         db.WorkflowRuns.Add(run);
         var state = WorkflowState.FromJson(run.State);
         try
@@ -110,18 +114,10 @@ public sealed class WorkflowRuntime(
         var now = clock.GetUtcNow().UtcDateTime;
         var token = Guid.NewGuid().ToString("N");
         var until = now + options.Value.Lease;
-        var due = db.WorkflowRuns.IgnoreQueryFilters()
-            .Where(r => r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
-                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
-            .OrderBy(r => r.RunnableAt).Take(max).Select(r => r.Id);
+        var due = Claimable(db, now, dueOnly: true).OrderBy(r => r.RunnableAt).Take(max).Select(r => r.Id);
         // The claim repeats every condition on the row itself: PostgreSQL re-checks those against a row another transaction
         // changed meanwhile (a cancel), but not the subquery, which still sees the run as it was.
-        var claimed = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
-            .Where(r => due.Contains(r.Id) && r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
-                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
-                .SetProperty(r => r.LeaseUntil, r => until), ct));
-        if (claimed == 0) return 0;
+        if (await ClaimAsync(db, Claimable(db, now, dueOnly: true).Where(r => due.Contains(r.Id)), token, until, ct) == 0) return 0;
         var ids = await db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.LeaseToken == token).Select(r => r.Id).ToListAsync(ct);
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = ct },
             async (id, stopping) => await ContinueClaimedAsync(id, token, stopping));
@@ -136,12 +132,7 @@ public sealed class WorkflowRuntime(
         var now = clock.GetUtcNow().UtcDateTime;
         var until = now + options.Value.Lease;
         var token = Guid.NewGuid().ToString("N");
-        var claimed = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
-            .Where(r => r.Id == runId && r.RunnableAt <= now && (r.LeaseUntil == null || r.LeaseUntil < now)
-                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
-                .SetProperty(r => r.LeaseUntil, r => until), ct));
-        if (claimed == 0) return false;
+        if (await ClaimAsync(db, Claimable(db, now, dueOnly: true).Where(r => r.Id == runId), token, until, ct) == 0) return false;
         await ContinueClaimedAsync(runId, token, ct);
         return true;
     }
@@ -170,30 +161,64 @@ public sealed class WorkflowRuntime(
         {
             logger.LogInformation("Workflow run {RunId} was canceled or taken over by another worker while it ran here", runId);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested && IsTransient(e))
         {
             // The run keeps its last commit point and is picked up again when the lease expires.
             logger.LogError(e, "Workflow run {RunId} failed outside its activities; it continues from its last commit point", runId);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Not the database: trying again would fail the same way forever. An incident an operator can see instead.
+            logger.LogError(e, "Workflow run {RunId} cannot be executed; it is marked faulted", runId);
+            await FaultClaimedAsync(runId, claim, $"the hub could not execute the run: {e.Message}");
+        }
+    }
+
+    private static bool IsTransient(Exception e) => e is System.Data.Common.DbException or DbUpdateException or TimeoutException;
+
+    private async Task FaultClaimedAsync(string runId, string claim, string message)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId && r.LeaseToken == claim)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, r => WorkflowRunStatus.Faulted).SetProperty(r => r.FaultMessage, r => message)
+                    .SetProperty(r => r.FinishedAt, r => now).SetProperty(r => r.UpdatedAt, r => now).SetProperty(r => r.RunnableAt, r => null)
+                    .SetProperty(r => r.LeaseOwner, r => null).SetProperty(r => r.LeaseUntil, r => null)));
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Workflow run {RunId} could not be marked faulted", runId);
         }
     }
 
     /// <summary>Bookmarks resumed from outside (events, signature outcomes, HTTP requests) and timers that are due.</summary>
     /// <param name="persisted">The pass's bookmark rows; rows resumed since the pass began join it, so its commit deletes them.</param>
+    /// <param name="persisted">The pass's bookmark rows; rows resumed since the pass began join it, so its commit deletes them.</param>
+    /// <param name="timers">False while a pass goes on after waiting: timers (a Delay of 0 in a loop) wait for the worker, so a pass ends.</param>
     private async Task<List<Resumption>> ResumptionsAsync(HubDbContext db, WorkflowRun run, WorkflowState state, CancellationToken ct,
-        Dictionary<string, WorkflowBookmark>? persisted = null)
+        Dictionary<string, WorkflowBookmark>? persisted = null, bool timers = true)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var resumed = await db.WorkflowBookmarks.Where(b => b.RunId == run.Id && b.ResumedAt != null)
+        // Read untracked: a row this pass already tracks would come back as the tracked copy, without the resume's payload.
+        var resumed = await db.WorkflowBookmarks.AsNoTracking().Where(b => b.RunId == run.Id && b.ResumedAt != null)
             .OrderBy(b => b.ResumedAt).ToListAsync(ct);
         var resumptions = new List<Resumption>();
         foreach (var row in resumed)
         {
-            persisted?.TryAdd(row.Id, row);
+            if (persisted is not null && !persisted.ContainsKey(row.Id))
+            {
+                db.WorkflowBookmarks.Attach(row);
+                persisted[row.Id] = row;
+            }
             if (state.Bookmarks.FirstOrDefault(b => b.Id == row.Id) is { } bookmark)
                 resumptions.Add(new Resumption(bookmark, ReadPayload(row.ResumePayload)));
         }
-        foreach (var timer in state.Bookmarks.Where(b => b.DueAt <= now).OrderBy(b => b.DueAt))
-            resumptions.Add(new Resumption(timer, new Dictionary<string, object?>()));
+        if (timers)
+            foreach (var timer in state.Bookmarks.Where(b => b.DueAt <= now).OrderBy(b => b.DueAt))
+                resumptions.Add(new Resumption(timer, new Dictionary<string, object?>()));
         return resumptions;
     }
 
@@ -212,6 +237,12 @@ public sealed class WorkflowRuntime(
             State = state,
             Services = services,
             Commit = (s, status, token) => CommitAsync(db, run, s, status, persisted, token),
+            // What a failed activity added or changed (a request whose save failed) must not ride on the fault's commit.
+            DiscardActivityChanges = () =>
+            {
+                foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is not WorkflowRun and not WorkflowBookmark).ToList())
+                    entry.State = EntityState.Detached;
+            },
             Log = (node, text) => logger.LogInformation("Workflow run {RunId} {ActivityId}: {Text}", run.Id, node.Id, text),
         };
 
@@ -225,7 +256,7 @@ public sealed class WorkflowRuntime(
                 // While this pass ran, an event may have resumed one of its bookmarks, or a timer came due: go on while we own the run.
                 while (status == RunStatus.Suspended)
                 {
-                    var more = await ResumptionsAsync(db, run, state, ct, persisted);
+                    var more = await ResumptionsAsync(db, run, state, ct, persisted, timers: false);
                     if (more.Count == 0) break;
                     status = await runner.RunAsync(session, more, ct);
                 }
@@ -250,9 +281,9 @@ public sealed class WorkflowRuntime(
     /// </summary>
     private async Task KeepLeaseAsync(string runId, string claim, CancellationToken passEnded)
     {
-        try
+        while (!passEnded.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 await Task.Delay(options.Value.Lease / 3, clock, passEnded);
                 await using var scope = scopes.CreateAsyncScope();
@@ -262,13 +293,14 @@ public sealed class WorkflowRuntime(
                 await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId && r.LeaseToken == claim)
                     .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseUntil, r => until), passEnded));
             }
-        }
-        catch (OperationCanceledException) when (passEnded.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not extend the lease of workflow run {RunId}", runId);
+            catch (OperationCanceledException) when (passEnded.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                // A busy database now and then must not end the renewals: the next one may get through in time.
+                logger.LogWarning(e, "Could not extend the lease of workflow run {RunId}", runId);
+            }
         }
     }
 
@@ -341,7 +373,7 @@ public sealed class WorkflowRuntime(
     {
         var live = status is RunStatus.Completed or RunStatus.Faulted
             ? []
-            : state.Bookmarks.Where(b => b.Kind is Bookmark.Event or Bookmark.Signature or Bookmark.Http).ToDictionary(b => b.Id);
+            : state.Bookmarks.Where(b => b.IsExternal).ToDictionary(b => b.Id);
         foreach (var (id, row) in persisted.Where(p => !live.ContainsKey(p.Key)).ToList())
         {
             db.WorkflowBookmarks.Remove(row);
@@ -349,15 +381,17 @@ public sealed class WorkflowRuntime(
         }
         foreach (var bookmark in live.Values.Where(b => !persisted.ContainsKey(b.Id)))
         {
-            var row = new WorkflowBookmark
-            {
-                Id = bookmark.Id, AccountId = run.AccountId, RunId = run.Id, ActivityId = bookmark.ActivityId,
-                Kind = bookmark.Kind, Key = bookmark.Key, CreatedAt = now,
-            };
+            var row = NewBookmarkRow(run, bookmark, now);
             db.WorkflowBookmarks.Add(row);
             persisted[row.Id] = row;
         }
     }
+
+    private static WorkflowBookmark NewBookmarkRow(WorkflowRun run, Bookmark bookmark, DateTime now) => new()
+    {
+        Id = bookmark.Id, AccountId = run.AccountId, RunId = run.Id, ActivityId = bookmark.ActivityId, Kind = bookmark.Kind, Key = bookmark.Key,
+        CreatedAt = now,
+    };
 
     /// <summary>
     /// Resumes the account's runs waiting for the event and starts the published workflows it triggers, in the caller's
@@ -367,8 +401,10 @@ public sealed class WorkflowRuntime(
         Dictionary<string, object?> payload, DateTime now, CancellationToken ct)
     {
         var body = JsonSerializer.Serialize(payload, StateJson.Options);
+        // Test-mode events reach test-mode runs only (and live events live runs), as with keys and webhooks.
         var bookmarks = db.WorkflowBookmarks.IgnoreQueryFilters()
-            .Where(b => b.AccountId == accountId && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null);
+            .Where(b => b.AccountId == accountId && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null
+                && db.WorkflowRuns.IgnoreQueryFilters().Any(r => r.Id == b.RunId && r.TestMode == testMode));
         // With a correlation id, only the runs started with it (the deal's run, not every run waiting on the event name).
         if (correlationId is not null)
             bookmarks = bookmarks.Where(b => db.WorkflowRuns.IgnoreQueryFilters().Any(r => r.Id == b.RunId && r.CorrelationId == correlationId));
@@ -381,7 +417,7 @@ public sealed class WorkflowRuntime(
         }
 
         var triggers = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.AccountId == accountId && t.Kind == "event" && t.Key == name).ToListAsync(ct);
+            .Where(t => t.AccountId == accountId && t.Kind == "event" && t.Key == name && t.TestMode == testMode).ToListAsync(ct);
         foreach (var trigger in triggers)
         {
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
@@ -396,16 +432,26 @@ public sealed class WorkflowRuntime(
     }
 
     /// <summary>Claims a bookmark for this resume (false if another resume got it first) and makes its run runnable.</summary>
-    public async Task<bool> ResumeBookmarkAsync(HubDbContext db, string bookmarkId, string runId, string payloadJson, DateTime now, CancellationToken ct)
-    {
-        var claimed = await db.WriteAsync(() => db.WorkflowBookmarks.IgnoreQueryFilters()
-            .Where(b => b.Id == bookmarkId && b.ResumedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(b => b.ResumedAt, b => now).SetProperty(b => b.ResumePayload, b => payloadJson), ct));
-        if (claimed == 0) return false;
-        await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.RunnableAt, r => now), ct));
-        return true;
-    }
+    public Task<bool> ResumeBookmarkAsync(HubDbContext db, string bookmarkId, string runId, string payloadJson, DateTime now, CancellationToken ct) =>
+        // Both writes or neither: a claimed bookmark whose run is not runnable would never wake the run.
+        db.WriteAsync(async () =>
+        {
+            var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            try
+            {
+                var claimed = await db.WorkflowBookmarks.IgnoreQueryFilters().Where(b => b.Id == bookmarkId && b.ResumedAt == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(b => b.ResumedAt, b => now).SetProperty(b => b.ResumePayload, b => payloadJson), ct);
+                if (claimed > 0)
+                    await db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId)
+                        .ExecuteUpdateAsync(u => u.SetProperty(r => r.RunnableAt, r => now), ct);
+                if (own is not null) await own.CommitAsync(ct);
+                return claimed > 0;
+            }
+            finally
+            {
+                if (own is not null) await own.DisposeAsync();
+            }
+        });
 
     /// <summary>
     /// Takes the run's lease for this process if nobody holds it, in the caller's transaction, so the caller executes
@@ -414,15 +460,20 @@ public sealed class WorkflowRuntime(
     /// </summary>
     private async Task<string?> TryLeaseAsync(HubDbContext db, string runId, DateTime now, CancellationToken ct)
     {
-        var until = now + options.Value.Lease;
         var token = Guid.NewGuid().ToString("N");
-        var leased = await db.WriteAsync(() => db.WorkflowRuns.IgnoreQueryFilters()
-            .Where(r => r.Id == runId && (r.LeaseUntil == null || r.LeaseUntil < now)
-                && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended))
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
-                .SetProperty(r => r.LeaseUntil, r => until), ct));
+        var leased = await ClaimAsync(db, Claimable(db, now, dueOnly: false).Where(r => r.Id == runId), token, now + options.Value.Lease, ct);
         return leased > 0 ? token : null;
     }
+
+    /// <summary>Runs nobody holds a lease on that are still going; with <paramref name="dueOnly"/>, only those due now.</summary>
+    private static IQueryable<WorkflowRun> Claimable(HubDbContext db, DateTime now, bool dueOnly) =>
+        db.WorkflowRuns.IgnoreQueryFilters().Where(r => (!dueOnly || r.RunnableAt <= now) && (r.LeaseUntil == null || r.LeaseUntil < now)
+            && (r.Status == WorkflowRunStatus.Running || r.Status == WorkflowRunStatus.Suspended));
+
+    /// <summary>Takes the lease on the runs for this process with <paramref name="token"/>; one conditional UPDATE, so one winner.</summary>
+    private Task<int> ClaimAsync(HubDbContext db, IQueryable<WorkflowRun> runs, string token, DateTime until, CancellationToken ct) =>
+        db.WriteAsync(() => runs.ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, r => Owner).SetProperty(r => r.LeaseToken, r => token)
+            .SetProperty(r => r.LeaseUntil, r => until), ct));
 
     /// <summary>
     /// Resumes one bookmark (an HTTP request for a waiting HttpEndpoint) and executes the run here before returning, unless
@@ -464,12 +515,14 @@ public sealed class WorkflowRuntime(
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var ids = await DeliverEventAsync(db, accountId, testMode, name, correlationId,
                     new Dictionary<string, object?> { ["payload"] = StateJson.Plain(payload) }, now, ct);
-                foreach (var id in ids)
+                // The caller waits for the first few runs; more are left to the worker, so one event for many runs answers soon.
+                foreach (var id in ids.Take(MaxInlineRunsPerEvent))
                     if (await TryLeaseAsync(db, id, now, ct) is { } claim) leased.Add((id, claim));
                 await tx.CommitAsync(ct);
                 return ids;
             });
         }
+        if (runIds.Count > leased.Count) signal.Raise();
         foreach (var (runId, claim) in leased) await ContinueClaimedAsync(runId, claim, Stopping);
         return runIds;
     }
@@ -513,13 +566,11 @@ public sealed class WorkflowRuntime(
         run.FaultActivityId = run.FaultMessage = null;
         run.RunnableAt = now;
         run.UpdatedAt = now;
+        // A new token: of two retries at once, the second fails the concurrency check instead of running the run twice.
+        run.LeaseToken = Guid.NewGuid().ToString("N");
         // The bookmarks the run waited on before it faulted are waited on again.
-        foreach (var bookmark in state.Bookmarks.Where(b => b.Kind is Bookmark.Event or Bookmark.Signature or Bookmark.Http))
-            db.WorkflowBookmarks.Add(new WorkflowBookmark
-            {
-                Id = bookmark.Id, AccountId = run.AccountId, RunId = run.Id, ActivityId = bookmark.ActivityId, Kind = bookmark.Kind,
-                Key = bookmark.Key, CreatedAt = now,
-            });
+        foreach (var bookmark in state.Bookmarks.Where(b => b.IsExternal))
+            db.WorkflowBookmarks.Add(NewBookmarkRow(run, bookmark, now));
         await db.SaveChangesAsync(ct);
         await RunNowAsync(run.Id, Stopping);
         return true;

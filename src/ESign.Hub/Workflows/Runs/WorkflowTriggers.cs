@@ -82,17 +82,45 @@ public static class WorkflowTriggers
                     break;
             }
         }
+        triggers.AddRange(WaitingEndpoints(version, definition, triggers));
         return (triggers, problems);
     }
+
+    /// <summary>
+    /// Elsa.HttpEndpoints reached inside the flowchart whose path is a literal: the version owns those paths too
+    /// ("http-wait"), so no other account can publish a workflow that answers there and receive this one's callers.
+    /// Paths computed while running (an approval URL with the run's id in it) cannot be known here and are not owned.
+    /// </summary>
+    private static IEnumerable<WorkflowTrigger> WaitingEndpoints(StoredWorkflow version, WorkflowDefinition definition, List<WorkflowTrigger> triggers)
+    {
+        foreach (var endpoint in definition.Activities.Where(a => a.Type == "Elsa.HttpEndpoint" && triggers.All(t => t.ActivityId != a.Id)))
+        {
+            if (!endpoint.Inputs.TryGetValue("path", out var path) || path.ExpressionType != "Literal"
+                || path.Value.ValueKind != System.Text.Json.JsonValueKind.String) continue;
+            var key = HttpPaths.Normalize(path.Value.GetString()!);
+            if (key.Length == 0) continue;
+            yield return new WorkflowTrigger
+            {
+                Id = Ids.New("wft"), AccountId = version.AccountId, DefinitionId = version.DefinitionId, WorkflowVersionId = version.Id,
+                ActivityId = endpoint.Id, Kind = HttpWait, Key = key, Methods = string.Join(',', HttpMethods(endpoint)), TestMode = version.TestMode,
+            };
+        }
+    }
+
+    /// <summary>Kind of a row that owns an HTTP path a run waits at (not a trigger: nothing starts there).</summary>
+    public const string HttpWait = "http-wait";
 
     /// <summary>Replaces the definition's triggers with the version's; an HTTP path another published workflow owns is a conflict.</summary>
     public static async Task<string?> ReplaceAsync(HubDbContext db, StoredWorkflow version, List<WorkflowTrigger> triggers, CancellationToken ct)
     {
-        foreach (var http in triggers.Where(t => t.Kind == "http"))
+        foreach (var http in triggers.Where(t => t.Kind is "http" or HttpWait))
         {
+            // Paths are one namespace for the whole hub (the URL names no account): another definition, in this account or any
+            // other, that owns the path is a conflict. Definition ids are only unique within an account, so both are compared.
             var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-                .Where(t => t.Kind == "http" && t.Key == http.Key && t.DefinitionId != version.DefinitionId).Select(t => new { t.AccountId, t.DefinitionId })
-                .FirstOrDefaultAsync(ct);
+                .Where(t => (t.Kind == "http" || t.Kind == HttpWait) && t.Key == http.Key
+                    && !(t.AccountId == version.AccountId && t.DefinitionId == version.DefinitionId))
+                .Select(t => new { t.AccountId, t.DefinitionId }).FirstOrDefaultAsync(ct);
             if (owner is not null)
                 return owner.AccountId == version.AccountId
                     ? $"Workflow '{owner.DefinitionId}' already answers at /workflows/http/{http.Key}; choose another path."

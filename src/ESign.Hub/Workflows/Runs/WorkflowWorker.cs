@@ -60,10 +60,27 @@ public sealed class WorkflowWorker : BackgroundService
 
     public async Task PassAsync(CancellationToken ct)
     {
-        await ResumeEndedSignatureRequestsAsync(ct);
-        await StartDueSchedulesAsync(ct);
-        // Claim no more than can run at once: a claimed run waiting its turn would hold a lease it is not using.
-        while (await runtime.RunDueAsync(options.Value.Concurrency, ct) > 0) { }
+        // Each step on its own: a failing one (a database hiccup, one bad trigger) must not hold up the others.
+        await StepAsync("resume runs whose signature request ended", ResumeEndedSignatureRequestsAsync, ct);
+        await StepAsync("start due timer and cron triggers", StartDueSchedulesAsync, ct);
+        await StepAsync("execute due runs", async token =>
+        {
+            // Claim no more than can run at once: a claimed run waiting its turn would hold a lease it is not using.
+            // Bounded, so a workflow looping on zero delays cannot keep the worker from its other steps.
+            for (var batch = 0; batch < 100 && await runtime.RunDueAsync(options.Value.Concurrency, token) > 0; batch++) { }
+        }, ct);
+    }
+
+    private async Task StepAsync(string what, Func<CancellationToken, Task> step, CancellationToken ct)
+    {
+        try
+        {
+            await step(ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogError(e, "Workflow worker could not {Step}", what);
+        }
     }
 
     /// <summary>
@@ -111,16 +128,20 @@ public sealed class WorkflowWorker : BackgroundService
             if (version is null) continue;
             var previous = trigger.NextRunAt;
             trigger.NextRunAt = WorkflowTriggers.NextTime(trigger, now);
-            db.WorkflowRuns.Add(runtime.NewRun(new RunStart(version, trigger.TestMode, [], trigger.Kind, trigger.ActivityId,
-                new Dictionary<string, object?> { ["scheduledAt"] = previous }), now));
             try
             {
+                db.WorkflowRuns.Add(runtime.NewRun(new RunStart(version, trigger.TestMode, [], trigger.Kind, trigger.ActivityId,
+                    new Dictionary<string, object?> { ["scheduledAt"] = previous }), now));
                 // The trigger row is the guard: if another process moved it first, this save fails and starts nothing.
                 await db.SaveChangesAsync(ct);
             }
             catch (DbUpdateConcurrencyException)
             {
                 // Another process moved this trigger first and started its run.
+            }
+            catch (Exception e) when (e is not DbUpdateException && !ct.IsCancellationRequested)
+            {
+                logger.LogError(e, "Timer trigger {Trigger} of workflow {Definition} could not start a run", trigger.Id, trigger.DefinitionId);
             }
         }
     }

@@ -124,6 +124,8 @@ public sealed class SetVariableActivity : WorkflowActivity
     {
         var name = VariableName(context);
         var value = context.Evaluate("value");
+        // The journal names the input "value"; a variable called apiToken or password keeps its value out of it too.
+        if (Redaction.IsSecretName(name) && value is not null) context.RecordedInputs["value"] = Redaction.Redacted;
         context.State.Variables[name] = PlainValues.Normalize(value);
         return ValueTask.FromResult(ActivityResult.Done);
     }
