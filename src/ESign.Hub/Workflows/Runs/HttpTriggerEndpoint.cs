@@ -62,9 +62,13 @@ public static class HttpTriggerEndpoint
         else
         {
             var payload = JsonSerializer.Serialize(request, StateJson.Options);
-            if (!await runtime.ResumeAndRunAsync(waiting!.Id, waiting.RunId, payload, ct))
+            var outcome = await runtime.ResumeAndRunAsync(waiting!.Id, waiting.RunId, payload, ct);
+            if (outcome == ResumeOutcome.AlreadyResumed)
                 return Problems.Conflict($"The run waiting at /workflows/http/{key} was resumed by another request.");
             run = await db.WorkflowRuns.IgnoreQueryFilters().AsNoTracking().FirstAsync(r => r.Id == waiting.RunId, ct);
+            // Another worker is executing the run and continues it: its state does not hold this request's answer yet.
+            if (outcome == ResumeOutcome.LeftToWorker)
+                return TypedResults.Accepted($"/v1/workflow-runs/{run.Id}", new { run_id = run.Id, status = Json.EnumName(run.Status) });
         }
 
         var state = WorkflowState.FromJson(run.State);

@@ -477,9 +477,9 @@ public sealed class WorkflowRuntime(
 
     /// <summary>
     /// Resumes one bookmark (an HTTP request for a waiting HttpEndpoint) and executes the run here before returning, unless
-    /// another worker is executing it right now (then that worker continues it). False if the bookmark was taken.
+    /// another worker is executing it right now (then that worker continues it).
     /// </summary>
-    public async Task<bool> ResumeAndRunAsync(string bookmarkId, string runId, string payloadJson, CancellationToken ct)
+    public async Task<ResumeOutcome> ResumeAndRunAsync(string bookmarkId, string runId, string payloadJson, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         bool resumed;
@@ -496,8 +496,10 @@ public sealed class WorkflowRuntime(
                 return true;
             });
         }
-        if (claim is not null) await ContinueClaimedAsync(runId, claim, Stopping);
-        return resumed;
+        if (!resumed) return ResumeOutcome.AlreadyResumed;
+        if (claim is null) return ResumeOutcome.LeftToWorker;
+        await ContinueClaimedAsync(runId, claim, Stopping);
+        return ResumeOutcome.RanHere;
     }
 
     /// <summary>Publishes an event from outside a run (the API): resumes waiting runs, starts triggered ones, and runs them now.</summary>
@@ -606,6 +608,9 @@ public sealed class WorkflowRuntime(
         string.IsNullOrEmpty(json) ? new Dictionary<string, object?>()
             : JsonSerializer.Deserialize<Dictionary<string, object?>>(json, StateJson.Options) ?? [];
 }
+
+/// <summary>What became of a resume: another resume took the bookmark first, it ran here, or the worker holding the run will run it.</summary>
+public enum ResumeOutcome { AlreadyResumed, RanHere, LeftToWorker }
 
 /// <summary>Raised when runs became runnable in this process, so the worker looks now rather than at its next poll.</summary>
 public sealed class WorkflowSignal
