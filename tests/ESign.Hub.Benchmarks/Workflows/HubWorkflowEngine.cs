@@ -21,25 +21,40 @@ public sealed class HubWorkflowEngine : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
+    private readonly string? _postgresServer, _postgresDatabase;
     private readonly WorkflowRuntime _runtime;
     private readonly string _accountId;
     private readonly StoredWorkflow _tenStep, _forkJoin, _waiting;
 
-    private HubWorkflowEngine(WebApplication app, string dataDirectory, string accountId, StoredWorkflow tenStep, StoredWorkflow forkJoin,
-        StoredWorkflow waiting)
+    private HubWorkflowEngine(WebApplication app, string dataDirectory, string? postgresServer, string? postgresDatabase, string accountId,
+        StoredWorkflow tenStep, StoredWorkflow forkJoin, StoredWorkflow waiting)
     {
-        (_app, _dataDirectory, _accountId, _tenStep, _forkJoin, _waiting) = (app, dataDirectory, accountId, tenStep, forkJoin, waiting);
+        (_app, _dataDirectory, _postgresServer, _postgresDatabase) = (app, dataDirectory, postgresServer, postgresDatabase);
+        (_accountId, _tenStep, _forkJoin, _waiting) = (accountId, tenStep, forkJoin, waiting);
         _runtime = app.Services.GetRequiredService<WorkflowRuntime>();
-        UnderTest = new EngineUnderTest("ESign.Hub workflows", "SQLite (durable)", RunTenStepAsync, RunForkJoinAsync, StartWaitingAsync, ResumeAsync);
+        UnderTest = new EngineUnderTest("ESign.Hub workflows", postgresServer is null ? "SQLite (durable)" : "PostgreSQL (durable)",
+            RunTenStepAsync, RunForkJoinAsync, StartWaitingAsync, ResumeAsync);
     }
 
     public EngineUnderTest UnderTest { get; }
 
-    public static async Task<HubWorkflowEngine> StartAsync(CancellationToken ct)
+    /// <param name="postgresServer">A PostgreSQL connection string to run on (a throwaway database is made there); null for SQLite.</param>
+    public static async Task<HubWorkflowEngine> StartAsync(string? postgresServer, CancellationToken ct)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "esign-hub-workflow-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration["Hub:DataDirectory"] = dataDirectory;
+        string? database = null;
+        if (postgresServer is not null)
+        {
+            database = "hub_workflow_bench_" + Guid.NewGuid().ToString("N")[..8];
+            await using var admin = new Npgsql.NpgsqlConnection(postgresServer);
+            await admin.OpenAsync(ct);
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync(ct);
+            builder.Configuration["Hub:Database:Provider"] = "postgres";
+            builder.Configuration["ConnectionStrings:Hub"] = new Npgsql.NpgsqlConnectionStringBuilder(postgresServer) { Database = database }.ConnectionString;
+        }
         builder.Configuration["urls"] = "http://127.0.0.1:0";
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.AddHub();
@@ -56,7 +71,7 @@ public sealed class HubWorkflowEngine : IAsyncDisposable
         var waiting = Published(account.Id, "wait-for-go", BenchmarkFlows.WaitForEvent);
         db.Workflows.AddRange(tenStep, forkJoin, waiting);
         await db.SaveChangesAsync(ct);
-        return new HubWorkflowEngine(app, dataDirectory, account.Id, tenStep, forkJoin, waiting);
+        return new HubWorkflowEngine(app, dataDirectory, postgresServer, database, account.Id, tenStep, forkJoin, waiting);
     }
 
     private static StoredWorkflow Published(string accountId, string definitionId, string json) => new()
@@ -102,6 +117,14 @@ public sealed class HubWorkflowEngine : IAsyncDisposable
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { }
+        if (_postgresServer is not null)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var admin = new Npgsql.NpgsqlConnection(_postgresServer);
+            await admin.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_postgresDatabase}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 }
 

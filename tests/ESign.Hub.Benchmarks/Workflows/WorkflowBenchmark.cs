@@ -29,7 +29,7 @@ public sealed record EngineUnderTest(
     Func<string, CancellationToken, Task> ResumeAsync);
 
 /// <summary>Command-line settings of the workflows mode; every one has a default.</summary>
-public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, int Concurrency, int Resumes, string Engines = "all")
+public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, int Concurrency, int Resumes, string Engines = "all", string? Postgres = null)
 {
     public const string Usage =
         """
@@ -40,6 +40,7 @@ public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, in
           --concurrency <n>   runs in flight in the throughput phases (default 32)
           --resumes <n>       waiting instances resumed one at a time (default 2000)
           --engines <which>   all (default), hub or workflowcore; the comparison in docs/benchmarks.md uses all
+          --postgres <conn>   run the hub's engine on PostgreSQL (a throwaway database on this server) instead of SQLite
         """;
 
     /// <summary>Parses the arguments after "workflows" or throws <see cref="ArgumentException"/> with a message meant for the user.</summary>
@@ -59,6 +60,7 @@ public sealed record WorkflowBenchmarkOptions(int Seconds, int WarmUpSeconds, in
                 "--resumes" => options with { Resumes = PositiveInt(name, value) },
                 "--engines" when value is "all" or "hub" or "workflowcore" => options with { Engines = value },
                 "--engines" => throw new ArgumentException($"Option '--engines' takes all, hub or workflowcore, not '{value}'."),
+                "--postgres" => options with { Postgres = value },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -113,7 +115,7 @@ public static class WorkflowBenchmark
         }
         if (options.Engines is "all" or "hub")
         {
-            await using var ours = await HubWorkflowEngine.StartAsync(ct);
+            await using var ours = await HubWorkflowEngine.StartAsync(options.Postgres, ct);
             results.AddRange(await MeasureAsync(ours.UnderTest, options, ct));
         }
 
