@@ -157,6 +157,42 @@ public abstract partial class SigningWorkflowTests(HubFactory hub)
     }
 
     [Fact]
+    public async Task The_shipped_send_for_signature_workflow_runs_from_its_file_to_the_notification()
+    {
+        // workflows/send-for-signature.json, published into every account: input in, signed contract and email out.
+        var account = await hub.NewAccountAsync();
+        var template = await (await account.Http.PostJsonAsync("/v1/templates", new
+        {
+            name = "Service agreement", kind = "html",
+            content = """
+                <html><body style="font-family: 'Liberation Sans', sans-serif"><h1>Agreement with {{ client }}</h1>
+                <p style="margin-top: 60px">[sig|req|signer1]</p><p style="margin-top: 40px">[sig|req|signer2]</p></body></html>
+                """,
+            roles = new[] { "first", "second" }, sample_data = new { client = "Sample" },
+        })).ExpectAsync(HttpStatusCode.Created);
+        var (first, second, notify) = (Unique("first"), Unique("second"), Unique("notify"));
+        var run = await (await account.Http.PostJsonAsync("/v1/workflows/send-for-signature/runs", new
+        {
+            input = new
+            {
+                template_id = (string)template["id"]!, data = new { client = "Globex" }, title = "Globex agreement", notify,
+                signers = new[] { new { name = "First Signer", email = first }, new { name = "Second Signer", email = second } },
+            },
+        })).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("suspended", (string)run["status"]!);
+
+        await (await FromEmailAsync(first, "invitation")).ConsentAndSignAsync();
+        await (await FromEmailAsync(second, "your_turn")).ConsentAndSignAsync();
+        var done = await WaitForStatus(account, (string)run["id"]!, "completed");
+        Assert.Equal(["start", "generate", "send", "wait", "wait", "signed", "end"],
+            done["journal"]!.AsArray().Select(e => (string)e!["activity_id"]!));
+        var notice = Assert.Single(await hub.OutboxAsync(notify));
+        Assert.Equal("Signed: Globex agreement", notice.Subject);
+        var signedDocument = (string)done["journal"]!.AsArray().Last(e => (string)e!["activity_id"]! == "wait")!["outputs"]!["signedDocumentId"]!;
+        Assert.Contains(signedDocument, notice.TextBody);
+    }
+
+    [Fact]
     public async Task A_declined_request_takes_the_Declined_path()
     {
         var (account, people, run, _) = await StartSigningAsync("parallel");
