@@ -52,6 +52,26 @@ public abstract class WorkflowHardeningTests(HubFactory hub)
     }
 
     [Fact]
+    public async Task A_run_whose_data_outgrows_the_limit_faults_with_an_incident_instead_of_growing_its_row()
+    {
+        var account = await hub.NewAccountAsync();
+        // Each round stores another 900,000-character string in a new variable; ten rounds pass the 8 M character limit.
+        var id = await Publish(account, Flowchart(
+            $"{Activity("start", "Elsa.Start")}, " +
+            $"{Activity("grow", "Elsa.RunJavaScript", Literal("script", "setVariable('blob' + getVariable('Round'), 'x'.repeat(900000)); setVariable('Round', getVariable('Round') + 1)"))}, " +
+            $"{Activity("more", "Elsa.FlowDecision", Js("condition", "getVariable('Round') < 12"))}, {Activity("end", "Elsa.End")}",
+            $"{Link("start", "Done", "grow")}, {Link("grow", "Done", "more")}, {Link("more", "True", "grow")}, {Link("more", "False", "end")}")
+            .Replace("\"variables\": []", "\"variables\": [{ \"id\": \"r\", \"name\": \"Round\", \"typeName\": \"Int32\", \"isArray\": false, \"value\": \"0\" }]"));
+
+        var run = await Run(account, id);
+        Assert.Equal("faulted", (string)run["status"]!);
+        Assert.Contains("grew beyond", (string)run["incident"]!["message"]!);
+        Assert.Empty(run["variables"]!.AsObject());
+        // The journal keeps a note, not the megabytes each step produced.
+        Assert.All(run["journal"]!.AsArray(), e => Assert.True(e!.ToJsonString().Length < 70_000));
+    }
+
+    [Fact]
     public async Task Another_account_cannot_take_over_a_path_by_reusing_the_definition_id()
     {
         var owner = await hub.NewAccountAsync();

@@ -75,7 +75,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
 
         var final = state.Bookmarks.Count > 0 ? RunStatus.Suspended : RunStatus.Completed;
         await session.Commit(session, final, ct);
-        return final;
+        return state.Fault is null ? final : RunStatus.Faulted;
     }
 
     /// <summary>Executes (or resumes) one activity and schedules what follows it. Returns Running unless the run ended.</summary>
@@ -134,7 +134,8 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
                 state.Bookmarks.Add(new Bookmark(Bookmark.NewId(), node.Id, Bookmark.Retry, null, due));
                 Record(session, node, $"Retrying at {due:O}", context, message, attempt, started);
                 await session.Commit(session, RunStatus.Running, ct);
-                return RunStatus.Running;
+                // The host may fault the run while committing (its data grew too large).
+                return state.Fault is null ? RunStatus.Running : RunStatus.Faulted;
             }
             return await FaultAsync(session, node, node.Id, message, attempt, started, ct, context);
         }
@@ -147,7 +148,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
             state.JoinArrivals.Clear();
             Record(session, node, "Finished", context, null, attempt, started);
             await session.Commit(session, RunStatus.Completed, ct);
-            return RunStatus.Completed;
+            return state.Fault is null ? RunStatus.Completed : RunStatus.Faulted;
         }
 
         if (result.Suspends)
@@ -164,7 +165,10 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
         }
 
         if (handler.HasSideEffects)
+        {
             await session.Commit(session, RunStatus.Running, ct);
+            if (state.Fault is not null) return RunStatus.Faulted; // faulted by the host while committing
+        }
         return RunStatus.Running;
     }
 

@@ -310,6 +310,21 @@ public sealed class WorkflowRuntime(
         var now = clock.GetUtcNow().UtcDateTime;
         var state = session.State;
         run.State = state.ToJson();
+        if (run.State.Length > MaxStateChars)
+        {
+            // A definition that piles data into variables must not grow a row without bound. The run cannot go on without
+            // its data, so it faults with an incident and keeps nothing else; the runner sees the fault and stops.
+            var last = session.Journal.LastOrDefault();
+            state.Variables.Clear();
+            state.Outputs.Clear();
+            state.Scheduled.Clear();
+            state.Bookmarks.Clear();
+            state.Fault = new WorkflowFault(last?.ActivityId ?? "", last?.ActivityType ?? "",
+                $"the run's data grew beyond {MaxStateChars / (1024 * 1024)} M characters (variables and activity outputs); keep documents and large " +
+                "payloads out of variables and pass their ids instead", 1);
+            status = RunStatus.Faulted;
+            run.State = state.ToJson();
+        }
         run.UpdatedAt = now;
         run.Status = status switch
         {
@@ -587,6 +602,20 @@ public sealed class WorkflowRuntime(
         return scope;
     }
 
+    /// <summary>Largest run state kept (JSON characters); beyond it the run faults.</summary>
+    public const int MaxStateChars = 8 * 1024 * 1024;
+
+    /// <summary>Largest inputs or outputs one journal entry keeps (JSON characters); larger ones are replaced by a note.</summary>
+    public const int MaxJournalValueChars = 64 * 1024;
+
+    private static string JournalJson(Dictionary<string, object?> values)
+    {
+        var json = JsonSerializer.Serialize(values, StateJson.Options);
+        // A loop that moves megabytes per step would otherwise write them once per step into the journal.
+        return json.Length <= MaxJournalValueChars ? json
+            : JsonSerializer.Serialize(new Dictionary<string, object?> { ["_truncated"] = $"{json.Length:N0} characters, more than the journal keeps" });
+    }
+
     private static WorkflowJournalEntry ToRow(WorkflowRun run, JournalEntry entry) => new()
     {
         RunId = run.Id,
@@ -596,8 +625,8 @@ public sealed class WorkflowRuntime(
         ActivityType = entry.ActivityType,
         ActivityName = entry.ActivityName,
         Outcome = entry.Outcome,
-        Inputs = JsonSerializer.Serialize(entry.Inputs, StateJson.Options),
-        Outputs = JsonSerializer.Serialize(entry.Outputs, StateJson.Options),
+        Inputs = JournalJson(entry.Inputs),
+        Outputs = JournalJson(entry.Outputs),
         Error = entry.Error,
         Attempt = entry.Attempt,
         StartedAt = entry.StartedAt,
