@@ -98,7 +98,10 @@ public sealed class TemplateRendererTests
     [Fact]
     public void Valid_template_passes_validation()
     {
-        Renderer.Validate(ContractSample.Template);
+        // Validation of a good template reports nothing; the same check names the line of a broken one (next tests).
+        Assert.Null(Record.Exception(() => Renderer.Validate(ContractSample.Template)));
+        var broken = Assert.Throws<TemplateProblem>(() => Renderer.Validate(ContractSample.Template + "\n{{ for x in items }}"));
+        Assert.NotNull(broken.Line);
     }
 
     [Fact]

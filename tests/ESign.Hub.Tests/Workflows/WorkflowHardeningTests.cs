@@ -55,10 +55,11 @@ public abstract class WorkflowHardeningTests(HubFactory hub)
     public async Task A_run_whose_data_outgrows_the_limit_faults_with_an_incident_instead_of_growing_its_row()
     {
         var account = await hub.NewAccountAsync();
-        // Each round stores another 900,000-character string in a new variable; ten rounds pass the 8 M character limit.
+        // Each round stores another 900,000-character string in a new variable (ten rounds pass the 8 M character limit)
+        // and answers a 100,000-character result, more than a journal entry keeps.
         var id = await Publish(account, Flowchart(
             $"{Activity("start", "Elsa.Start")}, " +
-            $"{Activity("grow", "Elsa.RunJavaScript", Literal("script", "setVariable('blob' + getVariable('Round'), 'x'.repeat(900000)); setVariable('Round', getVariable('Round') + 1)"))}, " +
+            $"{Activity("grow", "Elsa.RunJavaScript", Literal("script", "setVariable('blob' + getVariable('Round'), 'x'.repeat(900000)); setVariable('Round', getVariable('Round') + 1); 'y'.repeat(100000)"))}, " +
             $"{Activity("more", "Elsa.FlowDecision", Js("condition", "getVariable('Round') < 12"))}, {Activity("end", "Elsa.End")}",
             $"{Link("start", "Done", "grow")}, {Link("grow", "Done", "more")}, {Link("more", "True", "grow")}, {Link("more", "False", "end")}")
             .Replace("\"variables\": []", "\"variables\": [{ \"id\": \"r\", \"name\": \"Round\", \"typeName\": \"Int32\", \"isArray\": false, \"value\": \"0\" }]"));
@@ -68,7 +69,10 @@ public abstract class WorkflowHardeningTests(HubFactory hub)
         Assert.Contains("grew beyond", (string)run["incident"]!["message"]!);
         Assert.Empty(run["variables"]!.AsObject());
         // The journal keeps a note, not the megabytes each step produced.
-        Assert.All(run["journal"]!.AsArray(), e => Assert.True(e!.ToJsonString().Length < 70_000));
+        var journal = run["journal"]!.AsArray();
+        Assert.True(journal.Count >= 20, $"{journal.Count} journal entries");
+        Assert.All(journal, e => Assert.True(e!.ToJsonString().Length < 70_000));
+        Assert.Contains(journal, e => e!["outputs"]!.ToJsonString().Contains("_truncated"));
     }
 
     [Fact]
