@@ -98,10 +98,14 @@ public sealed class ActivityContext
 
     public void Log(string message) => Session.Log(Node, message);
 
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>? _outputs;
+
+    // Variables are the live dictionary (scripts write them back); the other activities' outputs do not change while this
+    // one runs, so their read-only view is made once per execution rather than once per input.
     private ExpressionScope Scope(List<string>? outcomes = null) => new(State.Variables)
     {
         Input = State.Input,
-        ActivityOutputs = State.Outputs.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, object?>)p.Value, StringComparer.Ordinal),
+        ActivityOutputs = _outputs ??= State.Outputs.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, object?>)p.Value, StringComparer.Ordinal),
         Outcomes = outcomes,
     };
 }
