@@ -115,7 +115,7 @@ public static class DocumentEndpoints
     }
 
     private static ProblemHttpResult TooLarge(long limit) =>
-        Problems.TooLarge($"The PDF is larger than the {limit / (1024 * 1024.0):0.#} MB limit (Hub:MaxUploadBytes). Compress it or split it.");
+        Problems.TooLarge($"The PDF is larger than the {limit:N0} bytes ({limit / (1024 * 1024.0):0.#} MB) this hub accepts (Hub:MaxUploadBytes). Compress it or split it.");
 }
 
 /// <summary>Validates, stores and records documents; also used by later parts that produce PDFs (signed, generated).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ESign.Hub.Hosting;
 
@@ -8,14 +9,15 @@ namespace ESign.Hub.Hosting;
 /// Turns exceptions into problem responses. Malformed input (bad JSON, a body over the size limit, a wrong content type)
 /// is the caller's to fix and gets a 4xx that says how; only our own faults are 500, logged with a trace id.
 /// </summary>
-public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+public sealed class ApiExceptionHandler(
+    IProblemDetailsService problems, IOptions<HubOptions> options, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, title, detail) = exception switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
-                (413, "Content too large", "The request body is larger than this hub accepts (Hub:MaxUploadBytes)."),
+                (413, "Content too large", TooLargeDetail(options.Value.MaxUploadBytes)),
             BadHttpRequestException { InnerException: JsonException json } =>
                 (400, "Malformed JSON", $"The request body is not valid JSON for this endpoint: {Describe(json)}"),
             BadHttpRequestException { StatusCode: 415 } =>
@@ -42,6 +44,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>Names both limits: the one the caller chose to configure, and the body size it allows.</summary>
+    public static string TooLargeDetail(long maxUploadBytes) =>
+        $"The request body is larger than the {RequestBodyLimitMiddleware.MaxBodyBytes(maxUploadBytes):N0} bytes this hub reads; " +
+        $"a PDF may be at most {maxUploadBytes:N0} bytes ({maxUploadBytes / (1024 * 1024.0):0.#} MB, Hub:MaxUploadBytes). Compress it or split it.";
 
     /// <summary>System.Text.Json's message names .NET types; keep the part that says where the body is wrong.</summary>
     private static string Describe(JsonException json)

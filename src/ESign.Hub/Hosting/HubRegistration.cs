@@ -40,9 +40,11 @@ public static class HubRegistration
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
             && string.IsNullOrEmpty(builder.Configuration["https_ports"]))
             builder.WebHost.UseUrls(DefaultUrl);
-        // Base64 JSON uploads are a third larger than the PDF; the PDF itself is checked against MaxUploadBytes.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = hub.MaxUploadBytes * 4 / 3 + (1 << 20));
-        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = hub.MaxUploadBytes + (1 << 20));
+        // RequestBodyLimitMiddleware limits every body the same way (see there). Kestrel's limit backs it up; the form
+        // reader's own limit is set as far, so that it never fires first with an error of another kind.
+        var serverLimit = RequestBodyLimitMiddleware.ServerBodyLimitBytes(hub.MaxUploadBytes);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = serverLimit);
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = serverLimit);
 
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
@@ -87,6 +89,7 @@ public static class HubRegistration
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(WriteBareStatusAsProblem);
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseRouting();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();

@@ -15,7 +15,25 @@ public static class TestPdfs
     public static byte[] Letter(int pages = 1) =>
         Build(Enumerable.Range(1, pages).Select(n => new TestPage(LetterWidth, LetterHeight, [new TestText(72, 72, $"Page {n}")])).ToList());
 
-    public static byte[] Build(IReadOnlyList<TestPage> pages)
+    /// <summary>
+    /// A valid one-page PDF of exactly <paramref name="totalBytes"/> bytes: comment lines after the header make up the size
+    /// (readers skip them), so limits can be tested to the byte.
+    /// </summary>
+    public static byte[] OfSize(long totalBytes)
+    {
+        var pages = new List<TestPage> { new(LetterWidth, LetterHeight, [new TestText(72, 72, "Page 1")]) };
+        var padding = Math.Max(0, totalBytes - Build(pages).Length);
+        // The xref offsets grow with the padding, and so may the digits of startxref: adjust until the size is exact.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var pdf = Build(pages, padding);
+            if (pdf.Length == totalBytes) return pdf;
+            padding += totalBytes - pdf.Length;
+        }
+        throw new InvalidOperationException($"Could not build a PDF of exactly {totalBytes} bytes.");
+    }
+
+    public static byte[] Build(IReadOnlyList<TestPage> pages, long commentBytes = 0)
     {
         var objects = new List<string>
         {
@@ -40,13 +58,19 @@ public static class TestPdfs
         objects[1] = $"<< /Type /Pages /Kids [{string.Join(" ", kids.Select(k => $"{k} 0 R"))}] /Count {kids.Count} >>";
 
         var pdf = new StringBuilder("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n");
+        for (var left = commentBytes; left > 0; left -= 1024)
+        {
+            var line = (int)Math.Min(1024, left);
+            if (line >= 2) pdf.Append('%').Append('x', line - 2);
+            pdf.Append('\n');
+        }
         var offsets = new List<int>();
         for (var i = 0; i < objects.Count; i++)
         {
-            offsets.Add(Encoding.Latin1.GetByteCount(pdf.ToString()));
+            offsets.Add(pdf.Length); // every character is Latin-1: one byte each
             pdf.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
         }
-        var xref = Encoding.Latin1.GetByteCount(pdf.ToString());
+        var xref = pdf.Length;
         pdf.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
         foreach (var offset in offsets) pdf.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
         pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
