@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ESign.Hub.Workflows.Expressions;
 
 namespace ESign.Hub.Workflows.Definitions;
 
@@ -32,6 +33,11 @@ public static class WorkflowDefinitionReader
         JsonNode? document;
         try
         {
+            // Values that parse but cannot be held (1e400, lone surrogates) are found before anything reads them.
+            using (var check = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth }))
+            {
+                if (UntrustedJson.FindProblem(check.RootElement) is { } bad) return Fail(bad.Path, bad.Message);
+            }
             // Duplicate property names would otherwise throw later, on first access to the object that has them.
             document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
@@ -76,7 +82,7 @@ public static class WorkflowDefinitionReader
         var definition = new WorkflowDefinition
         {
             Id = OptionalString(doc, "id", "$", problems),
-            DefinitionId = OptionalString(doc, "definitionId", "$", problems),
+            DefinitionId = DefinitionIdOf(doc, problems),
             Name = OptionalString(doc, "name", "$", problems),
             Description = OptionalString(doc, "description", "$", problems),
             Version = OptionalInt(doc, "version", "$", problems) ?? 1,
@@ -230,6 +236,22 @@ public static class WorkflowDefinitionReader
         if (o[name] is null || value == "")
             problems.Add(new($"{path}.{name}", $"'{name}' is required and must be a non-empty string"));
         return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>
+    /// Definition ids go into URLs and headers (<c>Location</c>), so they are limited to what both carry as they are:
+    /// letters, digits, '-', '_', '.' and ':' (Elsa's own ids are hex strings or slugs), at most 100 characters.
+    /// </summary>
+    public static bool IsValidDefinitionId(string id) =>
+        id.Length is > 0 and <= 100 && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+
+    private static string? DefinitionIdOf(JsonObject doc, List<WorkflowProblem> problems)
+    {
+        var id = OptionalString(doc, "definitionId", "$", problems);
+        if (id is null || IsValidDefinitionId(id)) return id;
+        problems.Add(new("$.definitionId",
+            "'definitionId' must be 1 to 100 characters: ASCII letters, digits, '-', '_', '.' or ':', starting with a letter or digit (or leave it out and the hub assigns one)"));
+        return null;
     }
 
     private static string? OptionalString(JsonObject o, string name, string path, List<WorkflowProblem> problems)

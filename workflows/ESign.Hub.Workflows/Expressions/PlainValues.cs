@@ -31,7 +31,11 @@ internal static class PlainValues
         return value switch
         {
             null => null,
-            string or bool or double or long => value,
+            // Scripts can make what JSON cannot hold; they become what JSON.stringify makes of them.
+            double d when !double.IsFinite(d) => null,
+            float f when !float.IsFinite(f) => null,
+            string s => UntrustedJson.Sanitize(s),
+            bool or double or long => value,
             JsonElement e => FromJson(e),
             int or short or byte or sbyte or ushort or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
             ulong or float or decimal => Convert.ToDouble(value, CultureInfo.InvariantCulture),

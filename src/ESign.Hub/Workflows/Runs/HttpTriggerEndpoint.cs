@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Expressions;
 using ESign.Hub.Workflows.Runtime;
 using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.EntityFrameworkCore;
@@ -118,6 +119,8 @@ public static class HttpTriggerEndpoint
             try
             {
                 using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
+                if (UntrustedJson.FindProblem(document.RootElement) is { } bad)
+                    return (null, Problems.BadRequest($"The body cannot be used at {bad.Path}: {bad.Message}"));
                 body = JsonSerializer.Deserialize<object>(document.RootElement.GetRawText(), StateJson.Options);
             }
             catch (JsonException e)

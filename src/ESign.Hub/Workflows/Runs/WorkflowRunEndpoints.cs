@@ -2,6 +2,7 @@ using System.Text.Json;
 using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Expressions;
 using ESign.Hub.Workflows.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -54,6 +55,8 @@ public static class WorkflowRunEndpoints
             return Problems.Invalid(Error("input", "Give the input as a JSON object, e.g. { \"input\": { \"name\": \"Ada\" } }."));
         if (input is { ValueKind: JsonValueKind.Object } && input.Value.GetRawText().Length > MaxInputBytes)
             return Problems.Invalid(Error("input", $"The input is larger than {MaxInputBytes / 1024} KB; pass references (ids) instead of documents."));
+        if (input is { } given && UntrustedJson.FindProblem(given, "input") is { } badInput)
+            return Problems.Invalid(Error(badInput.Path, badInput.Message));
 
         var versions = await db.Workflows.AsNoTracking().Where(w => w.DefinitionId == definitionId)
             .Select(w => new { w.Id, w.Version, w.Status }).ToListAsync(ct);
@@ -144,6 +147,8 @@ public static class WorkflowRunEndpoints
         if (body!.CorrelationId is { Length: 0 or > 200 }) return Problems.Invalid(Error("correlation_id", "Use 1 to 200 characters, or leave it out."));
         if (body.Payload is { } raw && raw.GetRawText().Length > MaxInputBytes)
             return Problems.Invalid(Error("payload", $"The payload is larger than {MaxInputBytes / 1024} KB."));
+        if (body.Payload is { } given && UntrustedJson.FindProblem(given, "payload") is { } badPayload)
+            return Problems.Invalid(Error(badPayload.Path, badPayload.Message));
         object? payload = body.Payload is { } p ? JsonSerializer.Deserialize<object>(p.GetRawText(), StateJson.Options) : null;
         var caller = tenant.Caller!;
         var runIds = await runtime.PublishEventAsync(caller.AccountId, caller.TestMode, name, body.CorrelationId, payload, ct);
