@@ -19,6 +19,7 @@ public static class DevOutboxEndpoints
                 ? await next(context)
                 : Results.Problem(statusCode: 404, detail: "The development outbox is only shown to this machine (loopback)."));
         outbox.MapGet("/", ListMessages);
+        outbox.MapGet("/outbox.css", () => Results.Text(Stylesheet, "text/css; charset=utf-8"));
         outbox.MapGet("/{id}", ShowMessage);
         return app;
     }
@@ -27,7 +28,7 @@ public static class DevOutboxEndpoints
     private static bool IsLocal(HttpContext http) =>
         http.Connection.RemoteIpAddress is not { } ip || System.Net.IPAddress.IsLoopback(ip);
 
-    private static async Task<IResult> ListMessages(HubDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListMessages(HttpContext http, HubDbContext db, CancellationToken ct)
     {
         var messages = await db.OutboundEmails.IgnoreQueryFilters().AsNoTracking()
             .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Take(200)
@@ -35,7 +36,7 @@ public static class DevOutboxEndpoints
         var rows = new StringBuilder();
         foreach (var m in messages)
             rows.Append($"""<tr><td>{m.CreatedAt:yyyy-MM-dd HH:mm:ss}</td><td>{E(m.ToName)} &lt;{E(m.ToAddress)}&gt;</td><td><a href="/dev/outbox/{E(m.Id)}">{E(m.Subject)}</a></td><td>{E(m.Kind)}</td></tr>""");
-        return Page("Outbox", $"""
+        return Page(http, "Outbox", $"""
             <h1>Outbox</h1>
             <p class="note">No SMTP server is configured (Hub:Email:Smtp:Host), so ESign.Hub keeps its email here. Newest first.</p>
             <table><thead><tr><th>Time (UTC)</th><th>To</th><th>Subject</th><th>Kind</th></tr></thead><tbody>{rows}</tbody></table>
@@ -43,12 +44,12 @@ public static class DevOutboxEndpoints
             """);
     }
 
-    private static async Task<IResult> ShowMessage(string id, HubDbContext db, CancellationToken ct)
+    private static async Task<IResult> ShowMessage(string id, HttpContext http, HubDbContext db, CancellationToken ct)
     {
         var m = await db.OutboundEmails.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
         if (m is null) return Results.Problem(statusCode: 404, detail: $"No message '{id}' in the outbox.");
         // The HTML body was composed by us with every value encoded; it is shown as the recipient would see it.
-        return Page(m.Subject, $"""
+        return Page(http, m.Subject, $"""
             <p><a href="/dev/outbox">← Outbox</a></p>
             <h1>{E(m.Subject)}</h1>
             <p class="note">From {E(m.FromName)} · To {E(m.ToName)} &lt;{E(m.ToAddress)}&gt; · {m.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC</p>
@@ -56,14 +57,34 @@ public static class DevOutboxEndpoints
             """);
     }
 
-    private static IResult Page(string title, string body) => Results.Content($"""
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{E(title)} · ESign.Hub</title>
-        <style>body{"{"}font-family:system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1f2937{"}"}
-        table{"{"}border-collapse:collapse;width:100%{"}"}td,th{"{"}text-align:left;padding:.5rem;border-bottom:1px solid #e5e7eb;font-size:14px{"}"}
-        .note{"{"}color:#6b7280{"}"}.mail{"{"}border:1px solid #e5e7eb;border-radius:8px;padding:1.5rem{"}"}</style></head>
-        <body>{body}</body></html>
-        """, "text/html; charset=utf-8");
+    private const string Stylesheet = """
+        body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }
+        table { border-collapse: collapse; width: 100%; }
+        td, th { text-align: left; padding: .5rem; border-bottom: 1px solid #e5e7eb; font-size: 14px; }
+        .note { color: #6b7280; }
+        .mail { border: 1px solid #e5e7eb; border-radius: 8px; padding: 1.5rem; }
+        """;
+
+    /// <summary>
+    /// No script, no inline style but the emails' own style attributes (by hash: mail clients need them inline), nothing
+    /// from elsewhere, and never framed.
+    /// </summary>
+    private static readonly string ContentSecurityPolicy =
+        $"default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-hashes' {string.Join(' ', EmailInlineStyles.HashSources)}; " +
+        "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static IResult Page(HttpContext http, string title, string body)
+    {
+        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        return Results.Content($"""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{E(title)} · ESign.Hub</title>
+            <link rel="stylesheet" href="/dev/outbox/outbox.css"></head>
+            <body>{body}</body></html>
+            """, "text/html; charset=utf-8");
+    }
 
     private static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
 }

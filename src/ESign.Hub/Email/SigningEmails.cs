@@ -54,10 +54,10 @@ public sealed class SigningEmails(SigningLinks links, PublicUrls urls, Microsoft
         var text = string.Join("\n\n", paragraphs) + (action is { } a ? $"\n\n{a.Label}: {a.Url}" : "") +
                    $"\n\n— {account.Name}, via ESign.Hub";
         var html = $"""
-            <div style="font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;max-width:560px;margin:0 auto;color:#1f2937;line-height:1.5">
-              <p style="font-size:13px;color:#6b7280;margin:0 0 16px">{Encode(account.Name)} via ESign.Hub{(request.TestMode ? " · test mode" : "")}</p>
+            <div style="{EmailInlineStyles.Frame}">
+              <p style="{EmailInlineStyles.Sender}">{Encode(account.Name)} via ESign.Hub{(request.TestMode ? " · test mode" : "")}</p>
               {string.Concat(paragraphs.Select(p => $"<p>{Encode(p)}</p>"))}
-              {(action is { } b ? $"""<p style="margin:24px 0"><a href="{Encode(b.Url)}" style="background:#1d4ed8;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">{Encode(b.Label)}</a></p><p style="font-size:12px;color:#6b7280">Or open: {Encode(b.Url)}</p>""" : "")}
+              {(action is { } b ? $"""<p style="{EmailInlineStyles.ButtonRow}"><a href="{Encode(b.Url)}" style="{EmailInlineStyles.Button}">{Encode(b.Label)}</a></p><p style="{EmailInlineStyles.LinkFallback}">Or open: {Encode(b.Url)}</p>""" : "")}
             </div>
             """;
         return OutboundEmail.Create(request.AccountId, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",

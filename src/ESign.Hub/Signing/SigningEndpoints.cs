@@ -94,7 +94,7 @@ public static class SigningEndpoints
             SigningSessionKind.Session, accessCodeVerified: false, embedded.Authentication, now, TimeSpan.FromMinutes(options.Value.SessionLifetimeMinutes));
         db.SigningSessions.Add(session);
         await db.SaveChangesAsync(ct);
-        AddFrameHeaders(http, options.Value);
+        AddPageSecurityHeaders(http, options.Value);
         return Results.Redirect($"/sign/{sessionToken}");
     }
 
@@ -105,7 +105,7 @@ public static class SigningEndpoints
     private static async Task<IResult> OpenSigningPage(string token, HttpContext http, SignerAccessResolver resolver, HubDbContext db,
         SigningAssets assets, TimeProvider clock, IOptions<SigningOptions> options, CancellationToken ct)
     {
-        AddFrameHeaders(http, options.Value);
+        AddPageSecurityHeaders(http, options.Value);
         if (!WantsJson(http.Request))
         {
             http.Response.Headers.CacheControl = "no-store";
@@ -252,8 +252,9 @@ public static class SigningEndpoints
         if (signedPdfUrl is not null) extensions["signed_pdf_url"] = signedPdfUrl;
         if (!WantsJson(http.Request) && HttpMethods.IsGet(http.Request.Method))
         {
-            // A browser on a dead link still gets the page, which shows the reason.
+            // A browser on a dead link still gets the page, which shows the reason, under the same policy as a live one.
             http.Response.StatusCode = 410;
+            AddPageSecurityHeaders(http, http.RequestServices.GetRequiredService<IOptions<SigningOptions>>().Value);
             return Results.File(http.RequestServices.GetRequiredService<SigningAssets>().OpenPage(), "text/html; charset=utf-8");
         }
         return Results.Problem(statusCode: 410, title: "This link can no longer be used", detail: detail, extensions: extensions);
@@ -271,8 +272,11 @@ public static class SigningEndpoints
     private static RequestContext Context(HttpContext http, TimeProvider clock) =>
         new(clock.GetUtcNow().UtcDateTime, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
 
-    /// <summary>Signing pages may be framed only by the hub and the configured embedding apps.</summary>
-    private static void AddFrameHeaders(HttpContext http, SigningOptions options)
+    /// <summary>
+    /// Every signing page's policy: its own scripts and stylesheet only (no inline script or style attribute, so the page
+    /// code positions things through the CSSOM), framed only by the hub and the configured embedding apps.
+    /// </summary>
+    private static void AddPageSecurityHeaders(HttpContext http, SigningOptions options)
     {
         var ancestors = string.Join(' ', new[] { "'self'" }.Concat(options.FrameAncestors));
         http.Response.Headers.ContentSecurityPolicy =

@@ -17,6 +17,7 @@
 
   // ---------------------------------------------------------------- helpers
 
+  // h(tag, props, ...children). props.style is an object of CSS properties ({ left: '10%', '--pw': 612 }).
   function h(tag, props) {
     var el = document.createElement(tag);
     if (props) {
@@ -25,7 +26,7 @@
         if (v === null || v === undefined || v === false) return;
         if (k === 'class') el.className = v;
         else if (k === 'text') el.textContent = v;
-        else if (k === 'style') el.setAttribute('style', v);
+        else if (k.toLowerCase() === 'style') setStyles(el, v);
         else if (k.slice(0, 2) === 'on' && typeof v === 'function') el.addEventListener(k.slice(2), v);
         else if (k === 'hidden' || k === 'checked' || k === 'disabled' || k === 'required' || k === 'readOnly') el[k] = !!v;
         else if (k === 'value') el.value = v;
@@ -34,6 +35,16 @@
     }
     for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
     return el;
+  }
+
+  // The page's Content-Security-Policy (style-src 'self', no 'unsafe-inline') drops every style attribute, so styles
+  // go through the CSSOM, which that policy does not govern. A style string could only become such an attribute:
+  // refuse it rather than lose the style silently.
+  function setStyles(el, styles) {
+    if (typeof styles !== 'object' || Array.isArray(styles)) {
+      throw new TypeError('h(): pass style as an object of CSS properties, not as ' + typeof styles);
+    }
+    Object.keys(styles).forEach(function (name) { el.style.setProperty(name, String(styles[name])); });
   }
 
   function append(el, child) {
@@ -434,7 +445,7 @@
         class: 'page-img', alt: 'Page ' + p.number + ' of ' + pageTotal, width: Math.round(pw), height: Math.round(ph),
         decoding: 'async', draggable: 'false', src: safeUrl(p.image_url, false) || ''
       });
-      var pageEl = h('div', { class: 'page', style: 'aspect-ratio:' + pw + ' / ' + ph + ';--pw:' + pw }, img);
+      var pageEl = h('div', { class: 'page', style: { 'aspect-ratio': pw + ' / ' + ph, '--pw': pw } }, img);
       var failed = h('div', { class: 'page-failed', hidden: true },
         h('p', { text: 'Page ' + p.number + ' didn’t load.' }),
         h('button', { type: 'button', class: 'btn btn-secondary btn-small', text: 'Reload page', onclick: function () {
@@ -509,8 +520,11 @@
     var acts = f.type === 'signature' || f.type === 'initials' || f.type === 'text' || f.type === 'checkbox';
     var wrap = h('div', {
       class: 'field field-' + f.type + (required && acts ? ' is-required' : ''),
-      style: 'left:' + pct(f.x, pw) + ';top:' + pct(f.y, ph) + ';width:' + pct(f.width, pw) + ';height:' + pct(f.height, ph) +
-        ';--fh:' + (Number(f.height) || 20) + ';--fx:' + ((Number(f.x) || 0) / pw).toFixed(4)
+      'data-field-id': str(f.id),
+      style: {
+        left: pct(f.x, pw), top: pct(f.y, ph), width: pct(f.width, pw), height: pct(f.height, ph),
+        '--fh': Number(f.height) || 20, '--fx': ((Number(f.x) || 0) / pw).toFixed(4)
+      }
     });
     var errId = id + '-error';
     var err = h('p', { class: 'field-bubble', id: errId, hidden: true });
