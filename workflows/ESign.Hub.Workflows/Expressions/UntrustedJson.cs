@@ -13,6 +13,9 @@ public sealed record JsonValueProblem(string Path, string Message);
 /// </summary>
 public static class UntrustedJson
 {
+    public const string LoneSurrogate = "The string is not valid Unicode: it has a lone UTF-16 surrogate escape such as \\ud800.";
+    public const string NulCharacter = "The string contains a NUL character (\\u0000), which text fields cannot hold.";
+
     public static JsonValueProblem? FindProblem(JsonElement element, string path = "$")
     {
         // Iterative, so a deep value cannot exhaust the stack (the parser's MaxDepth bounds it anyway).
@@ -24,9 +27,11 @@ public static class UntrustedJson
             switch (value.ValueKind)
             {
                 case JsonValueKind.Number when !value.TryGetDouble(out var number) || !double.IsFinite(number):
-                    return new(at, $"the number {Shorten(value.GetRawText())} is out of range; numbers must fit a 64-bit floating point value (about ±1.7e308).");
+                    return new(at, $"The number {Shorten(value.GetRawText())} is out of range: numbers must fit a 64-bit floating point value (about ±1.7e308).");
                 case JsonValueKind.String when !IsWellFormed(value):
-                    return new(at, "the string is not valid Unicode (it has a lone UTF-16 surrogate escape such as \\ud800).");
+                    return new(at, LoneSurrogate);
+                case JsonValueKind.String when value.GetString()!.Contains('\0', StringComparison.Ordinal):
+                    return new(at, NulCharacter);
                 case JsonValueKind.Array:
                     var index = 0;
                     foreach (var child in value.EnumerateArray()) pending.Push((child, $"{at}[{index++}]"));
@@ -34,7 +39,8 @@ public static class UntrustedJson
                 case JsonValueKind.Object:
                     foreach (var property in value.EnumerateObject())
                     {
-                        if (!IsWellFormedName(property)) return new(at, "a property name is not valid Unicode (it has a lone UTF-16 surrogate escape such as \\ud800).");
+                        if (!IsWellFormedName(property)) return new(at, "A property name is not valid Unicode: it has a lone UTF-16 surrogate escape such as \\ud800.");
+                        if (property.Name.Contains('\0', StringComparison.Ordinal)) return new(at, "A property name contains a NUL character (\\u0000).");
                         pending.Push((property.Value, $"{at}.{property.Name}"));
                     }
                     break;
