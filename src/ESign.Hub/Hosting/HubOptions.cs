@@ -42,6 +42,18 @@ public sealed class RateLimitOptions
 
     /// <summary>Requests a key may send at once before the sustained rate applies.</summary>
     public int Burst { get; set; } = 200;
+
+    public AnonymousTriggerRateLimitOptions AnonymousTrigger { get; set; } = new();
+}
+
+/// <summary>Limits for the anonymous <c>/workflows/http/…</c> triggers (bursts of twice the rate), on top of the per-IP limit.</summary>
+public sealed class AnonymousTriggerRateLimitOptions
+{
+    /// <summary>Sustained requests per second from one client IP address.</summary>
+    public int PermitsPerSecondPerClient { get; set; } = 20;
+
+    /// <summary>Sustained requests per second to one trigger path, from everyone together.</summary>
+    public int PermitsPerSecondPerPath { get; set; } = 100;
 }
 
 public sealed class OAuthOptions

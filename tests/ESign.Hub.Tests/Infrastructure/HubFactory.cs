@@ -71,6 +71,8 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
         builder.UseSetting("Hub:PublicBaseUrl", "http://localhost");
         builder.UseSetting("Hub:RateLimit:PermitsPerSecond", "100000");
         builder.UseSetting("Hub:RateLimit:Burst", "100000");
+        builder.UseSetting("Hub:RateLimit:AnonymousTrigger:PermitsPerSecondPerClient", "100000");
+        builder.UseSetting("Hub:RateLimit:AnonymousTrigger:PermitsPerSecondPerPath", "100000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // Workflow HTTP tests call receivers on loopback (off by default; WorkflowLoopbackTests checks that).
         builder.UseSetting("Hub:Workflows:AllowLoopbackHttp", "true");

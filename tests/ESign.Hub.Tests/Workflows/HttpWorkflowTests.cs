@@ -127,9 +127,12 @@ public abstract class HttpWorkflowTests(HubFactory hub)
 
         var first = await anonymous.PostAsync($"/workflows/http/{order}", JsonBody("{}"));
         Assert.Equal((HttpStatusCode.Created, "received"), (first.StatusCode, await first.Content.ReadAsStringAsync()));
-        // A waiting endpoint accepts only its methods: a link checker's GET does not approve.
-        var probe = await (await anonymous.GetAsync($"/workflows/http/{approve}")).ExpectProblemAsync(HttpStatusCode.MethodNotAllowed);
-        Assert.Contains("POST", (string)probe["detail"]!);
+        // A waiting endpoint accepts only its methods: a link checker's GET does not approve, and learns no more than at a
+        // path nobody answers (waiting paths are not published, so they cannot be found by probing).
+        var probe = await (await anonymous.GetAsync($"/workflows/http/{approve}")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        var nobody = await (await anonymous.GetAsync($"/workflows/http/{approve}-x")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(((string)nobody["detail"]!).Replace("-x", ""), (string)probe["detail"]!);
+        Assert.False(probe.AsObject().ContainsKey("allow"));
         var second = await anonymous.PostAsync($"/workflows/http/{approve}", JsonBody("""{ "by": "ada" }"""));
         Assert.Equal((HttpStatusCode.OK, "approved by ada"), (second.StatusCode, await second.Content.ReadAsStringAsync()));
 
@@ -137,6 +140,34 @@ public abstract class HttpWorkflowTests(HubFactory hub)
         var third = await (await anonymous.PostAsync($"/workflows/http/{ship}", JsonBody("{}"))).ExpectAsync(HttpStatusCode.Accepted);
         Assert.Equal("completed", (string)third["status"]!);
         Assert.Equal("completed", (string)(await Get(account, (string)third["run_id"]!))["status"]!);
+    }
+
+    [Fact]
+    public async Task A_workflow_answer_is_served_sandboxed_with_only_allowed_headers()
+    {
+        var account = await hub.NewAccountAsync();
+        var path = UniquePath("page");
+        await Publish(account, Flowchart(
+            $"{Trigger("http", path)}, " +
+            $"{Activity("respond", "Elsa.WriteHttpResponse", $"{Literal("content", "<script>document.cookie</script><h1>hi</h1>")}, {Literal("contentType", "text/html")}, " +
+            $"{Js("responseHeaders", "({ 'Set-Cookie': 'session=evil; Path=/', 'Content-Security-Policy': 'default-src *', 'X-Frame-Options': 'ALLOWALL', " +
+                "'Location': 'https://evil.example/', 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store', 'X-Order': 'SO-1' })")}")}",
+            Link("http", "Done", "respond")));
+
+        var response = await hub.Anonymous().PostAsync($"/workflows/http/{path}", JsonBody("{}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("default-src 'none'", csp);
+        Assert.Contains("sandbox", csp);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Null(response.Headers.Location);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal("SO-1", response.Headers.GetValues("X-Order").Single());
     }
 
     [Fact]

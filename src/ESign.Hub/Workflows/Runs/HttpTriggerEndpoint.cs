@@ -5,6 +5,7 @@ using ESign.Hub.Storage;
 using ESign.Hub.Workflows.Expressions;
 using ESign.Hub.Workflows.Runtime;
 using ESign.Hub.Workflows.Runtime.Activities;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ESign.Hub.Workflows.Runs;
@@ -26,8 +27,36 @@ public static class HttpTriggerEndpoint
         return app;
     }
 
+    /// <summary>
+    /// What a workflow may set besides the body: caching and download hints and its own <c>X-</c> headers. Never
+    /// <c>Set-Cookie</c>, <c>Location</c>, a policy or framing header: these answers come from the hub's own origin.
+    /// </summary>
+    private static readonly HashSet<string> AllowedResponseHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Cache-Control", "Content-Disposition", "Content-Language", "ETag", "Expires", "Last-Modified", "Retry-After", "Vary",
+    };
+
+    private static readonly HashSet<string> ReservedXHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "X-Frame-Options", "X-Content-Type-Options", "X-XSS-Protection", "X-Permitted-Cross-Domain-Policies", "X-Powered-By",
+        "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-DNS-Prefetch-Control",
+    };
+
+    public static bool IsAllowedResponseHeader(string name) =>
+        AllowedResponseHeaders.Contains(name)
+        || (name.StartsWith("X-", StringComparison.OrdinalIgnoreCase) && !ReservedXHeaders.Contains(name)
+            && name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
+
     private static async Task<IResult> Handle(string? path, HttpContext http, HubDbContext db, WorkflowRuntime runtime, CancellationToken ct)
     {
+        // Whatever the workflow writes is served in a sandbox with no script, no framing and no sniffing, as if from another origin.
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+
         var key = HttpPaths.Normalize(path ?? "");
         var method = http.Request.Method.ToUpperInvariant();
         // The published version that owns the path: a trigger starts a run; a waiting endpoint's owner is the only account whose
@@ -40,11 +69,13 @@ public static class HttpTriggerEndpoint
                 .Where(b => b.Kind == Bookmark.Http && b.Key == key && b.ResumedAt == null && (owner == null || b.AccountId == owner.AccountId))
                 .OrderBy(b => b.CreatedAt).FirstOrDefaultAsync(ct)
             : null;
-        if (trigger is null && waiting is null)
-            return TypedResults.Problem(statusCode: 404, detail: $"No published workflow answers at /workflows/http/{key}.");
+        if (trigger is null && waiting is null) return NotFound(key);
         var allowed = trigger is not null ? trigger.Methods!.Split(',') : await WaitingMethodsAsync(db, runtime, waiting!, ct);
         if (!allowed.Contains(method))
         {
+            // A path a run waits at is not published: the wrong method gets the same 404 as a path nobody answers, so
+            // waiting paths cannot be found by probing. A published trigger's path is public and says what it accepts.
+            if (trigger is null) return NotFound(key);
             http.Response.Headers.Allow = string.Join(", ", allowed);
             return TypedResults.Problem(statusCode: 405, detail: $"/workflows/http/{key} accepts {string.Join(", ", allowed)}, not {method}.");
         }
@@ -77,10 +108,8 @@ public static class HttpTriggerEndpoint
         {
             foreach (var (name, value) in response.Headers ?? [])
             {
-                // The workflow may add headers, not replace the ones that frame the response.
-                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
-                    || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) || name.Contains('\n') || value.Contains('\n')) continue;
-                http.Response.Headers[name] = value;
+                if (!IsAllowedResponseHeader(name) || value.Any(char.IsControl) || value.Length > 4096) continue;
+                headers[name] = value;
             }
             return Results.Text(response.Content ?? "", response.ContentType, Encoding.UTF8, response.StatusCode);
         }
@@ -137,4 +166,7 @@ public static class HttpTriggerEndpoint
             ["result"] = body, ["method"] = http.Request.Method, ["path"] = path, ["query"] = query, ["headers"] = headers,
         }, null);
     }
+
+    private static ProblemHttpResult NotFound(string key) =>
+        TypedResults.Problem(statusCode: 404, detail: $"No published workflow answers at /workflows/http/{key}.");
 }
