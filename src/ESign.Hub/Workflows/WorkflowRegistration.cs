@@ -16,6 +16,8 @@ public static class WorkflowRegistration
             .Validate(o => o.LeaseSeconds is >= 2 and <= 3600, "Hub:Workflows:LeaseSeconds must be 2 to 3600.")
             .Validate(o => o.Concurrency is >= 1 and <= 64, "Hub:Workflows:Concurrency must be 1 to 64.")
             .Validate(o => o.PollSeconds is > 0 and <= 60, "Hub:Workflows:PollSeconds must be more than 0 and at most 60.")
+            .Validate(o => o.MaxEventRunStartsPerSecond >= 1, "Hub:Workflows:MaxEventRunStartsPerSecond must be at least 1.")
+            .Validate(o => o.MaxEventChain >= 2, "Hub:Workflows:MaxEventChain must be at least 2.")
             .ValidateOnStart();
         services.AddSingleton<SendHttpRequestActivity>();
         services.AddSingleton(sp => new ActivityRegistry(
@@ -29,6 +31,8 @@ public static class WorkflowRegistration
         services.AddSingleton<WorkflowSignal>();
         services.AddSingleton<WorkflowRunEvents>();
         services.AddSingleton<WorkflowRuntime>();
+        services.AddSingleton<EventRunStartBudget>();
+        services.AddScoped<IEventPublishGuard, EventCycleGuard>();
         services.AddSingleton<WorkflowFiles>();
         services.AddSingleton<WorkflowWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());

@@ -15,6 +15,9 @@ public sealed class RunSession
 {
     public required string InstanceId { get; init; }
     public required string AccountId { get; init; }
+
+    /// <summary>The definition the instance runs a version of.</summary>
+    public required string DefinitionId { get; init; }
     public required Flowchart Flowchart { get; init; }
     public required WorkflowState State { get; init; }
     public required IServiceProvider Services { get; init; }

@@ -38,6 +38,12 @@ public sealed class WorkflowState
     /// <summary>The response an Elsa.WriteHttpResponse wrote for the request that started (or resumed) the run.</summary>
     public HttpResponseSpec? HttpResponse { get; set; }
 
+    /// <summary>
+    /// The definition ids of the runs whose published events started this run and its ancestors, oldest first: what an
+    /// event this run publishes must not start again (see <see cref="IEventPublishGuard"/>).
+    /// </summary>
+    public List<string> EventLineage { get; init; } = [];
+
     /// <summary>Monotonic number of the next journal entry.</summary>
     public int JournalSequence { get; set; }
 

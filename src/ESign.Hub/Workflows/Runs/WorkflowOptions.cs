@@ -22,5 +22,11 @@ public sealed class WorkflowOptions
     /// </summary>
     public bool AllowLoopbackHttp { get; set; }
 
+    /// <summary>Runs an account's workflows may start per second through events they publish, before publishing faults.</summary>
+    public int MaxEventRunStartsPerSecond { get; set; } = 50;
+
+    /// <summary>How many runs in a row may start each other through published events, even where a trigger allows its own events.</summary>
+    public int MaxEventChain { get; set; } = 16;
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 }

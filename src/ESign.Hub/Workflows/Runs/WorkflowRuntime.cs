@@ -13,7 +13,8 @@ namespace ESign.Hub.Workflows.Runs;
 /// <summary>What starts a run: the version, its input, and the trigger that fired (null for a run started through the API).</summary>
 public sealed record RunStart(
     StoredWorkflow Version, bool TestMode, Dictionary<string, object?> Input, string Trigger,
-    string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null, string? CorrelationId = null);
+    string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null, string? CorrelationId = null,
+    IReadOnlyList<string>? EventLineage = null);
 
 /// <summary>
 /// The durable side of the workflow engine. A run executes while its worker holds the run's lease; the runner calls
@@ -87,6 +88,7 @@ public sealed class WorkflowRuntime(
         var flowchart = FlowchartOf(start.Version);
         var state = new WorkflowState();
         foreach (var (k, v) in start.Input) state.Input[k] = v;
+        state.EventLineage.AddRange(start.EventLineage ?? []);
         FlowchartRunner.Begin(flowchart, state, start.TriggerActivityId, start.TriggerData);
         return new WorkflowRun
         {
@@ -233,6 +235,7 @@ public sealed class WorkflowRuntime(
         {
             InstanceId = run.Id,
             AccountId = run.AccountId,
+            DefinitionId = run.DefinitionId,
             Flowchart = flowchart,
             State = state,
             Services = services,
@@ -371,7 +374,8 @@ public sealed class WorkflowRuntime(
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 await db.SaveChangesAsync(ct);
                 foreach (var e in published)
-                    await DeliverEventAsync(db, run.AccountId, run.TestMode, e.Name, e.CorrelationId, e.Payload, now, ct);
+                    await DeliverEventAsync(db, run.AccountId, run.TestMode, e.Name, e.CorrelationId, e.Payload, now, ct,
+                        [.. session.State.EventLineage, run.DefinitionId]);
                 await tx.CommitAsync(ct);
                 return 0;
             });
@@ -412,8 +416,9 @@ public sealed class WorkflowRuntime(
     /// Resumes the account's runs waiting for the event and starts the published workflows it triggers, in the caller's
     /// transaction. Returns the ids of the runs it made runnable or created.
     /// </summary>
+    /// <param name="lineage">When a run published the event: its lineage and its own definition id, which the runs it starts inherit.</param>
     public async Task<List<string>> DeliverEventAsync(HubDbContext db, string accountId, bool testMode, string name, string? correlationId,
-        Dictionary<string, object?> payload, DateTime now, CancellationToken ct)
+        Dictionary<string, object?> payload, DateTime now, CancellationToken ct, IReadOnlyList<string>? lineage = null)
     {
         var body = JsonSerializer.Serialize(payload, StateJson.Options);
         // Test-mode events reach test-mode runs only (and live events live runs), as with keys and webhooks.
@@ -438,7 +443,7 @@ public sealed class WorkflowRuntime(
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
             var run = NewRun(new RunStart(version, testMode, [], "event", trigger.ActivityId,
                 new Dictionary<string, object?> { ["payload"] = payload.GetValueOrDefault("payload"), ["correlationId"] = correlationId },
-                correlationId), now);
+                correlationId, lineage), now);
             db.WorkflowRuns.Add(run);
             runIds.Add(run.Id);
         }

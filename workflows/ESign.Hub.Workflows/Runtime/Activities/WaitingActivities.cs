@@ -108,13 +108,16 @@ public sealed class PublishEventActivity : WorkflowActivity
     public override string Type => "Elsa.PublishEvent";
     public override bool HasSideEffects => true;
 
-    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
         var name = context.RequireString("eventName");
         var correlation = context.GetString("correlationId");
         var payload = context.Evaluate("payload");
+        if (context.Services.GetService(typeof(IEventPublishGuard)) is IEventPublishGuard guard
+            && await guard.RefusalAsync(context.Session, name, context.CancellationToken) is { } refusal)
+            throw new ActivityFailure(refusal);
         context.Session.PublishedEvents.Add(new PublishedEvent(name, correlation,
             new Dictionary<string, object?>(StringComparer.Ordinal) { ["payload"] = Expressions.PlainValues.Normalize(payload) }));
-        return ValueTask.FromResult(ActivityResult.Done);
+        return ActivityResult.Done;
     }
 }
