@@ -60,7 +60,7 @@ public sealed class SigningEmails(SigningLinks links, PublicUrls urls, Microsoft
               {(action is { } b ? $"""<p style="margin:24px 0"><a href="{Encode(b.Url)}" style="background:#1d4ed8;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">{Encode(b.Label)}</a></p><p style="font-size:12px;color:#6b7280">Or open: {Encode(b.Url)}</p>""" : "")}
             </div>
             """;
-        return OutboundEmail.Create(request.AccountId, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",
+        return OutboundEmail.Create(request.AccountId, request.TestMode, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",
             prefix + subject, text, html, now, storedIsDelivered: !options.Value.UsesSmtp);
     }
 
