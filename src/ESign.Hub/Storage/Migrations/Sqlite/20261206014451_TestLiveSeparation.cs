@@ -14,10 +14,6 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 name: "IX_Workflows_AccountId_DefinitionId_Version",
                 table: "Workflows");
 
-            migrationBuilder.DropPrimaryKey(
-                name: "PK_IdempotencyRecords",
-                table: "IdempotencyRecords");
-
             migrationBuilder.AddColumn<string>(
                 name: "PublisherScopes",
                 table: "Workflows",
@@ -122,6 +118,13 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 nullable: false,
                 defaultValue: false);
 
+            // The data first: on SQLite the primary key change rebuilds IdempotencyRecords, which EF wants after any SQL.
+            TestLiveSeparationBackfill.Apply(migrationBuilder);
+
+            migrationBuilder.DropPrimaryKey(
+                name: "PK_IdempotencyRecords",
+                table: "IdempotencyRecords");
+
             migrationBuilder.AddPrimaryKey(
                 name: "PK_IdempotencyRecords",
                 table: "IdempotencyRecords",
@@ -133,7 +136,6 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                 columns: new[] { "AccountId", "TestMode", "DefinitionId", "Version" },
                 unique: true);
 
-            TestLiveSeparationBackfill.Apply(migrationBuilder);
         }
 
         /// <inheritdoc />
