@@ -26,6 +26,18 @@ public sealed class AccountProvisioning(HubDbContext db, TimeProvider clock, Wor
         return (account, apiKey);
     }
 
+    /// <summary>
+    /// Adds an admin key (every scope) of the given mode to an account. Keys manage only keys of their own mode, so the
+    /// first key of the other mode comes from here (the operator), as the first key of an account does.
+    /// </summary>
+    public async Task<string> AddAdminKeyAsync(string accountId, bool testMode, CancellationToken ct)
+    {
+        var (key, secret) = ApiKey.Create(accountId, testMode ? "Test admin key" : "Live admin key", testMode, Scopes.All, clock.GetUtcNow().UtcDateTime);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return secret;
+    }
+
     /// <summary><c>Hub:BootstrapApiKey</c>: make sure an account with exactly this admin key exists.</summary>
     public async Task<bool> EnsureBootstrapKeyAsync(string apiKey, CancellationToken ct)
     {

@@ -104,6 +104,8 @@ public sealed class AuditMiddleware(RequestDelegate next)
             {
                 Id = Ids.New("aud"),
                 AccountId = tenant.Caller?.AccountId,
+                // A call is seen by admins of its credential's mode only, like everything the call touched.
+                TestMode = tenant.Caller?.TestMode ?? false,
                 CredentialId = tenant.Caller?.CredentialId,
                 Method = http.Request.Method,
                 Route = route,

@@ -3,7 +3,7 @@ using ESign.Hub.Hosting;
 namespace ESign.Hub.Auth;
 
 /// <summary>A bearer API key (<c>esk_test_…</c> / <c>esk_live_…</c>). Only its hash is stored.</summary>
-public sealed class ApiKey
+public sealed class ApiKey : Storage.ITenantOwned
 {
     public const string TestPrefix = "esk_test_";
     public const string LivePrefix = "esk_live_";
@@ -14,7 +14,7 @@ public sealed class ApiKey
     public required string TokenHash { get; init; }
     public required string Hint { get; init; }
     public required string Scopes { get; init; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? RevokedAt { get; private set; }
 

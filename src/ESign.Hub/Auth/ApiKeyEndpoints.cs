@@ -58,7 +58,10 @@ public static class ApiKeyEndpoints
     }
 }
 
-/// <summary>Rules shared by API keys and OAuth clients: a name, known scopes, and a mode no stronger than the caller's.</summary>
+/// <summary>
+/// Rules shared by API keys and OAuth clients: a name, known scopes, and the caller's own mode. Credentials are per mode
+/// like everything else: a key manages (creates, lists, revokes) only credentials of its own mode.
+/// </summary>
 internal static class CredentialRequests
 {
     public static (string Name, string[] Scopes, bool TestMode) Validate(
@@ -74,17 +77,10 @@ internal static class CredentialRequests
             foreach (var unknown in scopes.Where(s => !Auth.Scopes.IsKnown(s)))
                 errors.Add("scopes", $"Unknown scope '{unknown}'. Known scopes: {string.Join(", ", Auth.Scopes.All)}.");
 
-        var testMode = caller.TestMode;
-        switch (mode)
-        {
-            case null: break;
-            case "test": testMode = true; break;
-            case "live":
-                if (caller.TestMode) errors.Add("mode", "A test-mode credential can only create test-mode credentials.");
-                testMode = false;
-                break;
-            default: errors.Add("mode", "Use \"test\" or \"live\"."); break;
-        }
-        return (name ?? "", scopes?.Distinct().ToArray() ?? [], testMode);
+        var callerMode = caller.TestMode ? "test" : "live";
+        if (mode is not (null or "test" or "live")) errors.Add("mode", "Use \"test\" or \"live\".");
+        else if (mode is not null && mode != callerMode)
+            errors.Add("mode", $"A {callerMode}-mode credential creates {callerMode}-mode credentials only; use a {mode}-mode admin key for {mode}-mode ones.");
+        return (name ?? "", scopes?.Distinct().ToArray() ?? [], caller.TestMode);
     }
 }

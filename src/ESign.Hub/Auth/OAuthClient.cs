@@ -3,7 +3,7 @@ using ESign.Hub.Hosting;
 namespace ESign.Hub.Auth;
 
 /// <summary>An OAuth 2.0 client-credentials client. Its id is public; only the secret's hash is stored.</summary>
-public sealed class OAuthClient
+public sealed class OAuthClient : Storage.ITenantOwned
 {
     public const string SecretPrefix = "ecs_";
 
@@ -12,7 +12,7 @@ public sealed class OAuthClient
     public required string Name { get; set; }
     public required string SecretHash { get; init; }
     public required string Scopes { get; init; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? RevokedAt { get; private set; }
 

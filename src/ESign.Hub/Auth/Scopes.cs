@@ -11,12 +11,14 @@ public static class Scopes
     public const string TemplatesWrite = "templates:write";
     public const string WebhooksManage = "webhooks:manage";
     public const string WorkflowsManage = "workflows:manage";
+    /// <summary>Send email to any address from the hub (workflows' Hub.Email.Send).</summary>
+    public const string EmailSend = "email:send";
     public const string Admin = "admin";
 
     public static readonly IReadOnlyList<string> All =
     [
         DocumentsRead, DocumentsWrite, SignatureRequestsRead, SignatureRequestsWrite,
-        TemplatesRead, TemplatesWrite, WebhooksManage, WorkflowsManage, Admin,
+        TemplatesRead, TemplatesWrite, WebhooksManage, WorkflowsManage, EmailSend, Admin,
     ];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 namespace ESign.Hub.Documents;
 
 /// <summary>An uploaded (or, later, generated or signed) PDF. The bytes live in the blob store under <see cref="BlobKey"/>.</summary>
-public sealed class Document
+public sealed class Document : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
@@ -9,7 +9,7 @@ public sealed class Document
     public required string Sha256 { get; init; }
     public int PageCount { get; init; }
     public long SizeBytes { get; init; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public DateTime CreatedAt { get; init; }
     public required string BlobKey { get; init; }
     /// <summary>Set when a workflow activity made the document: its idempotency key, so a re-run after a crash finds it instead of making another.</summary>

@@ -7,10 +7,11 @@ namespace ESign.Hub.Email;
 /// <see cref="EmailDelivery"/>. With no SMTP server configured, the stored message is the delivery: a person reads it at
 /// <c>/dev/outbox</c>.
 /// </summary>
-public sealed class OutboundEmail
+public sealed class OutboundEmail : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public string? SignatureRequestId { get; init; }
     /// <summary>invitation, reminder, your_turn, completed, declined, escalation.</summary>
     public required string Kind { get; init; }
@@ -31,12 +32,13 @@ public sealed class OutboundEmail
     public string? LastError { get; set; }
 
     /// <param name="storedIsDelivered">True without SMTP: the local outbox is the mailbox, so storing it delivers it.</param>
-    public static OutboundEmail Create(string accountId, string? requestId, string kind, string toName, string toAddress, string fromName,
+    public static OutboundEmail Create(string accountId, bool testMode, string? requestId, string kind, string toName, string toAddress, string fromName,
         string subject, string textBody, string htmlBody, DateTime now, bool storedIsDelivered) => new()
     {
         SentAt = storedIsDelivered ? now : null,
         Id = Ids.New("em"),
         AccountId = accountId,
+        TestMode = testMode,
         SignatureRequestId = requestId,
         Kind = kind,
         ToName = toName,

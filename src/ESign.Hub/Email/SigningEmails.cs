@@ -60,7 +60,7 @@ public sealed class SigningEmails(SigningLinks links, PublicUrls urls, Microsoft
               {(action is { } b ? $"""<p style="{EmailInlineStyles.ButtonRow}"><a href="{Encode(b.Url)}" style="{EmailInlineStyles.Button}">{Encode(b.Label)}</a></p><p style="{EmailInlineStyles.LinkFallback}">Or open: {Encode(b.Url)}</p>""" : "")}
             </div>
             """;
-        return OutboundEmail.Create(request.AccountId, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",
+        return OutboundEmail.Create(request.AccountId, request.TestMode, request.Id, kind, toName, toAddress, $"{account.Name} via ESign.Hub",
             prefix + subject, text, html, now, storedIsDelivered: !options.Value.UsesSmtp);
     }
 

@@ -44,7 +44,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         scope.ServiceProvider.GetRequiredService<TenantScope>().Caller = caller;
 
-        var claim = await ClaimAsync(db, caller.AccountId, key, hash, now);
+        var claim = await ClaimAsync(db, caller.AccountId, caller.TestMode, key, hash, now);
         if (claim is not null)
         {
             await RespondToRetryAsync(http, claim, hash, box);
@@ -84,7 +84,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     }
 
     /// <summary>Claims the key for this request; returns the existing record when someone already holds it.</summary>
-    private static async Task<IdempotencyRecord?> ClaimAsync(HubDbContext db, string accountId, string key, string hash, DateTime now)
+    private static async Task<IdempotencyRecord?> ClaimAsync(HubDbContext db, string accountId, bool testMode, string key, string hash, DateTime now)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -99,7 +99,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
 
             db.IdempotencyRecords.Add(new IdempotencyRecord
             {
-                AccountId = accountId, Key = key, RequestHash = hash, StatusCode = 0, CreatedAt = now, ExpiresAt = now + Lifetime,
+                AccountId = accountId, TestMode = testMode, Key = key, RequestHash = hash, StatusCode = 0, CreatedAt = now, ExpiresAt = now + Lifetime,
             });
             try
             {

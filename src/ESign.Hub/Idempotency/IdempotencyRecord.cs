@@ -1,9 +1,10 @@
 namespace ESign.Hub.Idempotency;
 
 /// <summary>The first response to a POST with an <c>Idempotency-Key</c>, replayed to retries for 24 hours.</summary>
-public sealed class IdempotencyRecord
+public sealed class IdempotencyRecord : Storage.ITenantOwned
 {
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string Key { get; init; }
     /// <summary>SHA-256 of method, path and body: a retry must send the same request.</summary>
     public required string RequestHash { get; init; }

@@ -73,9 +73,9 @@ public sealed class CreateSignatureRequest(
         if (documentId is not null && !errors.Any)
         {
             document = await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == documentId, ct);
-            if (document is null) errors.Add("document_id", $"No document '{documentId}' exists in this account.");
-            else if (document.TestMode && !caller.TestMode)
-                errors.Add("document_id", $"Document '{documentId}' was uploaded in test mode; a live request needs a document uploaded with a live key.");
+            // Documents are per mode: one uploaded with a key of the other mode is not found here.
+            if (document is null)
+                errors.Add("document_id", $"No document '{documentId}' exists in this account in {(caller.TestMode ? "test" : "live")} mode.");
         }
 
         var title = (body.Title ?? template?.Title ?? template?.Name)?.Trim();

@@ -14,7 +14,7 @@ public enum FieldType { Signature, Initials, DateSigned, Text, Checkbox, Name, E
 /// A document sent to signers. The aggregate owns its status rules: signers, fields and the event timeline change only
 /// through its methods, and every change records the event that explains it.
 /// </summary>
-public sealed class SignatureRequest
+public sealed class SignatureRequest : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
@@ -24,7 +24,7 @@ public sealed class SignatureRequest
     public string? Message { get; init; }
     public SigningOrder SigningOrder { get; init; }
     public SignatureRequestStatus Status { get; private set; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; private set; }
     public DateTime? ExpiresAt { get; init; }
@@ -90,6 +90,7 @@ public sealed class SignatureRequest
             {
                 Id = s.Id,
                 AccountId = spec.AccountId,
+                TestMode = spec.TestMode,
                 SignatureRequestId = request.Id,
                 Position = i,
                 Name = s.Name,
@@ -108,6 +109,7 @@ public sealed class SignatureRequest
             {
                 Id = Ids.New("fld"),
                 AccountId = spec.AccountId,
+                TestMode = spec.TestMode,
                 SignatureRequestId = request.Id,
                 SignerId = request.Signers[f.SignerPosition].Id,
                 Type = f.Type,
@@ -121,7 +123,7 @@ public sealed class SignatureRequest
             });
         }
         foreach (var (key, value) in spec.Metadata)
-            request.Metadata.Add(new RequestMetadata { SignatureRequestId = request.Id, AccountId = spec.AccountId, Key = key, Value = value });
+            request.Metadata.Add(new RequestMetadata { SignatureRequestId = request.Id, AccountId = spec.AccountId, TestMode = spec.TestMode, Key = key, Value = value });
         request.Record("sent", null, context);
         request.SendToNextSigners(context);
         return request;
@@ -292,6 +294,7 @@ public sealed class SignatureRequest
         {
             Id = Ids.New("evt"),
             AccountId = AccountId,
+            TestMode = TestMode,
             SignatureRequestId = Id,
             Type = type,
             SignerId = signerId,
@@ -333,10 +336,11 @@ public sealed record NewSigner(string Id, string Name, string Email, int Order, 
 
 public sealed record NewField(FieldType Type, int SignerPosition, int Page, double X, double Y, double Width, double Height, bool Required, string? Label);
 
-public sealed class Signer
+public sealed class Signer : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string SignatureRequestId { get; init; }
     /// <summary>0-based position in the request's signer list; fields address signers by it.</summary>
     public int Position { get; init; }
@@ -373,10 +377,11 @@ public sealed class Signer
     public bool AccessCodeLocked => AccessCodeFailures >= 5;
 }
 
-public sealed class SignatureField
+public sealed class SignatureField : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string SignatureRequestId { get; init; }
     public required string SignerId { get; init; }
     public FieldType Type { get; init; }
@@ -393,10 +398,11 @@ public sealed class SignatureField
 }
 
 /// <summary>One line of a request's timeline. Written in the same transaction as the change it records.</summary>
-public sealed class RequestEvent
+public sealed class RequestEvent : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string SignatureRequestId { get; init; }
     public required string Type { get; init; }
     public string? SignerId { get; init; }
@@ -411,10 +417,11 @@ public sealed class RequestEvent
 }
 
 /// <summary>A caller's key/value pair on a request; a row of its own so lists can filter on it with an index.</summary>
-public sealed class RequestMetadata
+public sealed class RequestMetadata : Storage.ITenantOwned
 {
     public required string SignatureRequestId { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string Key { get; init; }
     public required string Value { get; init; }
 }

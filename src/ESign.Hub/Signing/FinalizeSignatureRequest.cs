@@ -21,8 +21,12 @@ public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSea
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        services.GetRequiredService<TenantScope>().AccountIdOverride = accountId;
         var db = services.GetRequiredService<HubDbContext>();
+        // Finalization acts for no credential (the last signer's page, the scheduler): it works in the request's own mode.
+        var testMode = await db.SignatureRequests.IgnoreQueryFilters().Where(r => r.Id == requestId && r.AccountId == accountId)
+            .Select(r => (bool?)r.TestMode).FirstOrDefaultAsync(ct);
+        if (testMode is null) return false;
+        services.GetRequiredService<TenantScope>().ActFor(accountId, testMode.Value);
         var request = await db.SignatureRequests
             .Include(r => r.Signers).Include(r => r.Fields).Include(r => r.Events).Include(r => r.Metadata)
             .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == requestId, ct);

@@ -36,13 +36,14 @@ public sealed class SignerAccessResolver(HubDbContext db, TenantScope tenant, Ti
             verified = session.AccessCodeVerified;
             authentication = session.Authentication;
         }
-        return await LoadAsync(signer.AccountId, signer.SignatureRequestId, signer.Id, verified, authentication, ct);
+        // The link belongs to the request's mode: the page works on that mode's rows only.
+        return await LoadAsync(signer.AccountId, signer.TestMode, signer.SignatureRequestId, signer.Id, verified, authentication, ct);
     }
 
     /// <summary>A request with everything on it, for work done on behalf of an account (scheduler).</summary>
-    public async Task<(Account Account, SignatureRequest Request)?> LoadRequestAsync(string accountId, string requestId, CancellationToken ct)
+    public async Task<(Account Account, SignatureRequest Request)?> LoadRequestAsync(string accountId, bool testMode, string requestId, CancellationToken ct)
     {
-        tenant.AccountIdOverride = accountId;
+        tenant.ActFor(accountId, testMode);
         var request = await db.SignatureRequests
             .Include(r => r.Signers).Include(r => r.Fields).Include(r => r.Events).Include(r => r.Metadata)
             .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == requestId, ct);
@@ -50,9 +51,9 @@ public sealed class SignerAccessResolver(HubDbContext db, TenantScope tenant, Ti
         return request is null || account is null ? null : (account, request);
     }
 
-    public async Task<SignerAccess?> LoadAsync(string accountId, string requestId, string signerId, bool verified, string authentication, CancellationToken ct)
+    public async Task<SignerAccess?> LoadAsync(string accountId, bool testMode, string requestId, string signerId, bool verified, string authentication, CancellationToken ct)
     {
-        var loaded = await LoadRequestAsync(accountId, requestId, ct);
+        var loaded = await LoadRequestAsync(accountId, testMode, requestId, ct);
         if (loaded is not var (account, request)) return null;
         var signer = request.Signers.FirstOrDefault(s => s.Id == signerId);
         if (signer is null) return null;

@@ -43,7 +43,7 @@ public sealed class SigningActions(
                 : "Wrong access code. Check the code the sender gave you and try again.");
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var (session, token) = SigningSession.Create(access.Account.Id, access.Request.Id, signer.Id, SigningSessionKind.Session,
+        var (session, token) = SigningSession.Create(access.Account.Id, access.Request.TestMode, access.Request.Id, signer.Id, SigningSessionKind.Session,
             accessCodeVerified: true, access.Authentication + " + access code", now, TimeSpan.FromMinutes(options.Value.SessionLifetimeMinutes));
         db.SigningSessions.Add(session);
         await db.SaveChangesAsync(ct);

@@ -72,7 +72,7 @@ public static class SigningEndpoints
         if (request.IsFinished || signer.Status is SignerStatus.Signed or SignerStatus.Declined)
             return Problems.Conflict($"Signer '{signerId}' cannot sign anymore: the request is {Json.EnumName(request.Status)} and the signer is {Json.EnumName(signer.Status)}.");
         var now = clock.GetUtcNow().UtcDateTime;
-        var (session, token) = SigningSession.Create(request.AccountId, request.Id, signer.Id, SigningSessionKind.Embedded,
+        var (session, token) = SigningSession.Create(request.AccountId, request.TestMode, request.Id, signer.Id, SigningSessionKind.Embedded,
             accessCodeVerified: false, "Embedded signing session", now, TimeSpan.FromSeconds(options.Value.EmbeddedUrlLifetimeSeconds));
         db.SigningSessions.Add(session);
         await db.SaveChangesAsync(ct);
@@ -90,7 +90,7 @@ public static class SigningEndpoints
         if (embedded is null || !embedded.IsUsable(now))
             return Gone(http, "invalid", "This embedded signing link has expired or was already used. Ask the app you came from to open it again.");
         embedded.MarkUsed(now);
-        var (session, sessionToken) = SigningSession.Create(embedded.AccountId, embedded.SignatureRequestId, embedded.SignerId,
+        var (session, sessionToken) = SigningSession.Create(embedded.AccountId, embedded.TestMode, embedded.SignatureRequestId, embedded.SignerId,
             SigningSessionKind.Session, accessCodeVerified: false, embedded.Authentication, now, TimeSpan.FromMinutes(options.Value.SessionLifetimeMinutes));
         db.SigningSessions.Add(session);
         await db.SaveChangesAsync(ct);

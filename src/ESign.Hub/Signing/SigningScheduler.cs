@@ -35,21 +35,21 @@ public sealed class SigningScheduler(IServiceScopeFactory scopes, FinalizeSignat
     public async Task<int> RunDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        List<(string AccountId, string Id)> due;
+        List<(string AccountId, bool TestMode, string Id)> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
             due = (await db.SignatureRequests.IgnoreQueryFilters()
                 .Where(r => r.ScheduledAt != null && r.ScheduledAt <= now)
-                .OrderBy(r => r.ScheduledAt).Take(500).Select(r => new { r.AccountId, r.Id }).ToListAsync(ct))
-                .Select(r => (r.AccountId, r.Id)).ToList();
+                .OrderBy(r => r.ScheduledAt).Take(500).Select(r => new { r.AccountId, r.TestMode, r.Id }).ToListAsync(ct))
+                .Select(r => (r.AccountId, r.TestMode, r.Id)).ToList();
         }
         var changed = 0;
-        foreach (var (accountId, id) in due)
+        foreach (var (accountId, testMode, id) in due)
         {
             try
             {
-                if (await HandleAsync(accountId, id, now, ct)) changed++;
+                if (await HandleAsync(accountId, testMode, id, now, ct)) changed++;
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -60,11 +60,11 @@ public sealed class SigningScheduler(IServiceScopeFactory scopes, FinalizeSignat
         return changed;
     }
 
-    private async Task<bool> HandleAsync(string accountId, string id, DateTime now, CancellationToken ct)
+    private async Task<bool> HandleAsync(string accountId, bool testMode, string id, DateTime now, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var access = await services.GetRequiredService<SignerAccessResolver>().LoadRequestAsync(accountId, id, ct);
+        var access = await services.GetRequiredService<SignerAccessResolver>().LoadRequestAsync(accountId, testMode, id, ct);
         if (access is null) return false;
         var (account, request) = access.Value;
         if (request.AwaitsSealing) return await finalize.TryAsync(accountId, id, ct);

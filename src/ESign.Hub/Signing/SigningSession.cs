@@ -9,10 +9,11 @@ public enum SigningSessionKind { Embedded, Session }
 /// A short-lived signing token besides the signer's email link: a single-use embedded URL (5 minutes), or the session
 /// it turns into once opened or once an access code is verified. Only the token's hash is stored.
 /// </summary>
-public sealed class SigningSession
+public sealed class SigningSession : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string SignatureRequestId { get; init; }
     public required string SignerId { get; init; }
     public required string TokenHash { get; init; }
@@ -25,7 +26,7 @@ public sealed class SigningSession
     public DateTime ExpiresAt { get; init; }
     public DateTime? UsedAt { get; private set; }
 
-    public static (SigningSession Session, string Token) Create(string accountId, string requestId, string signerId, SigningSessionKind kind,
+    public static (SigningSession Session, string Token) Create(string accountId, bool testMode, string requestId, string signerId, SigningSessionKind kind,
         bool accessCodeVerified, string authentication, DateTime now, TimeSpan lifetime)
     {
         var token = SecretTokens.NewSecret("");
@@ -33,6 +34,7 @@ public sealed class SigningSession
         {
             Id = Ids.New("ss"),
             AccountId = accountId,
+            TestMode = testMode,
             SignatureRequestId = requestId,
             SignerId = signerId,
             TokenHash = SecretTokens.Hash(token),

@@ -15,14 +15,16 @@ using ESign.Hub.Workflows;
 using ESign.Hub.Workflows.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ESign.Hub.Storage;
 
 /// <summary>
 /// The hub's one database. Each provider has a subclass with its own migrations (<see cref="SqliteHubDbContext"/>,
-/// <see cref="PostgresHubDbContext"/>); the model is the same. Tenant-owned tables are filtered by
-/// <see cref="TenantId"/>; code that must cross accounts (authentication, bootstrap) says so with IgnoreQueryFilters.
+/// <see cref="PostgresHubDbContext"/>); the model is the same. Tenant-owned tables (<see cref="ITenantOwned"/>) are
+/// filtered by <see cref="TenantId"/> and <see cref="TenantTestMode"/>; code that must cross accounts or modes
+/// (authentication, signing links, background workers) says so with IgnoreQueryFilters.
 /// </summary>
 public abstract class HubDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -57,6 +59,9 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
 
     /// <summary>The account every tenant-owned query is limited to; null matches nothing.</summary>
     public string? TenantId => _tenant?.AccountId;
+
+    /// <summary>The mode every tenant-owned query is limited to; null matches nothing.</summary>
+    public bool? TenantTestMode => _tenant?.TestMode;
 
     /// <summary>
     /// Runs a write that bypasses SaveChanges (ExecuteUpdate, ExecuteDelete) under the same rules as SaveChanges: on
@@ -95,14 +100,14 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.TokenHash).IsUnique();
             e.HasIndex(x => x.AccountId);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<OAuthClient>(e =>
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.AccountId);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<Document>(e =>
@@ -111,7 +116,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AccountId, x.Id });
             e.HasIndex(x => new { x.AccountId, x.SourceKey }).IsUnique();
             e.Property(x => x.PageSizes).HasConversion(Json<List<PageSize>>(), ByJson<List<PageSize>>());
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<SignatureRequest>(e =>
@@ -127,7 +132,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasMany(x => x.Events).WithOne().HasForeignKey(x => x.SignatureRequestId);
             e.HasMany(x => x.Metadata).WithOne().HasForeignKey(x => x.SignatureRequestId);
             e.Navigation(x => x.Signers).AutoInclude(false);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<Signer>(e =>
@@ -137,13 +142,13 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             // Adopted marks are immutable records: replaced, never changed in place, so reference equality tracks them.
             e.Property(x => x.Signature).HasConversion(Json<AdoptedMark?>());
             e.Property(x => x.Initials).HasConversion(Json<AdoptedMark?>());
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<SignatureField>(e =>
         {
             e.HasKey(x => x.Id);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<RequestEvent>(e =>
@@ -152,14 +157,14 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.SignatureRequestId, x.OccurredAt });
             e.HasIndex(x => x.DispatchedAt);
             e.HasIndex(x => x.DispatchClaim);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<RequestMetadata>(e =>
         {
             e.HasKey(x => new { x.SignatureRequestId, x.Key });
             e.HasIndex(x => new { x.AccountId, x.Key, x.Value });
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<Template>(e =>
@@ -168,28 +173,29 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AccountId, x.Id });
             e.Property(x => x.Roles).HasConversion(Json<List<string>>(), ByJson<List<string>>());
             e.Property(x => x.Fields).HasConversion(Json<List<TemplateField>>(), ByJson<List<TemplateField>>());
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<TemplateVersion>(e =>
         {
             e.HasKey(x => new { x.TemplateId, x.Version });
             e.Property(x => x.Roles).HasConversion(Json<List<string>>(), ByJson<List<string>>());
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<IdempotencyRecord>(e =>
         {
-            e.HasKey(x => new { x.AccountId, x.Key });
+            // A key is per mode, like everything else: a test key reusing a live key's Idempotency-Key must not see its response.
+            e.HasKey(x => new { x.AccountId, x.TestMode, x.Key });
             e.HasIndex(x => x.ExpiresAt);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<AuditEvent>(e =>
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.AccountId, x.Id });
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<SigningSession>(e =>
@@ -197,7 +203,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.TokenHash).IsUnique();
             e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<OutboundEmail>(e =>
@@ -205,7 +211,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.SentAt, x.NextAttemptAt });
             e.HasIndex(x => new { x.AccountId, x.SignatureRequestId });
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WebhookEndpoint>(e =>
@@ -213,7 +219,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.AccountId);
             e.Property(x => x.Events).HasConversion(Json<List<string>>(), ByJson<List<string>>());
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WebhookDelivery>(e =>
@@ -223,22 +229,22 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
             e.HasIndex(x => new { x.EndpointId, x.OrderingKey, x.Status });
             e.HasIndex(x => x.ClaimToken);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WebhookAttempt>(e =>
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.EndpointId, x.Id });
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<StoredWorkflow>(e =>
         {
             e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.AccountId, x.DefinitionId, x.Version }).IsUnique();
+            e.HasIndex(x => new { x.AccountId, x.TestMode, x.DefinitionId, x.Version }).IsUnique();
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WorkflowRun>(e =>
@@ -251,7 +257,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => x.RunnableAt);
             e.HasIndex(x => new { x.AccountId, x.CorrelationId });
             e.Property(x => x.CorrelationId).HasMaxLength(200);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WorkflowBookmark>(e =>
@@ -259,13 +265,13 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.Kind, x.Key });
             e.HasIndex(x => x.RunId);
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WorkflowJournalEntry>(e =>
         {
             e.HasKey(x => new { x.RunId, x.Sequence });
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<WorkflowTrigger>(e =>
@@ -275,12 +281,16 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AccountId, x.DefinitionId });
             e.HasIndex(x => x.NextRunAt);
             e.Property(x => x.NextRunAt).IsConcurrencyToken();
-            e.HasQueryFilter(x => x.AccountId == TenantId);
+            OwnedByTenant(e);
         });
 
         model.Entity<StoredBlob>(e => e.HasKey(x => x.Key));
         model.Entity<PlatformSecret>(e => e.HasKey(x => x.Name));
     }
+
+    /// <summary>The one tenant filter: the unit of work's account and mode. Every tenant-owned entity gets it.</summary>
+    private void OwnedByTenant<T>(EntityTypeBuilder<T> entity) where T : class, ITenantOwned =>
+        entity.HasQueryFilter(x => x.AccountId == TenantId && x.TestMode == TenantTestMode);
 
     private static readonly JsonSerializerOptions JsonColumn = new(JsonSerializerDefaults.Web);
 

@@ -4,7 +4,7 @@ namespace ESign.Hub.Templates;
 /// A reusable document with roles. <c>pdf</c>: an uploaded document with fields placed by role. <c>html</c>: a Scriban
 /// template merged with business data into a PDF, its fields placed by text tags; every change is a new version.
 /// </summary>
-public sealed class Template
+public sealed class Template : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
@@ -22,17 +22,18 @@ public sealed class Template
     public string? Message { get; set; }
     public required List<string> Roles { get; set; }
     public required List<TemplateField> Fields { get; init; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
 }
 
 /// <summary>An earlier (or the current) content of an <c>html</c> template, kept so documents can be traced to it.</summary>
-public sealed class TemplateVersion
+public sealed class TemplateVersion : Storage.ITenantOwned
 {
     public required string TemplateId { get; init; }
     public int Version { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string Content { get; init; }
     public required List<string> Roles { get; init; }
     public string? SampleData { get; init; }

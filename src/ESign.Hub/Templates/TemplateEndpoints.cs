@@ -195,7 +195,7 @@ public static class TemplateEndpoints
 
     private static TemplateVersion VersionOf(Template t, DateTime now) => new()
     {
-        TemplateId = t.Id, Version = t.Version, AccountId = t.AccountId, Content = t.Content!, Roles = t.Roles, SampleData = t.SampleData, CreatedAt = now,
+        TemplateId = t.Id, Version = t.Version, AccountId = t.AccountId, TestMode = t.TestMode, Content = t.Content!, Roles = t.Roles, SampleData = t.SampleData, CreatedAt = now,
     };
 
     private static async Task<Results<Ok<ListResponse<TemplateResponse>>, ProblemHttpResult>> ListTemplates(

@@ -118,6 +118,7 @@ public sealed class WebhookDispatcher : BackgroundService
     {
         Id = Hosting.Ids.New("whd"),
         AccountId = endpoint.AccountId,
+        TestMode = endpoint.TestMode,
         EndpointId = endpoint.Id,
         EventId = entry.Id,
         EventType = type,

@@ -3,7 +3,7 @@ using ESign.Hub.Hosting;
 namespace ESign.Hub.Webhooks;
 
 /// <summary>A customer URL that receives signed event notifications. The signing secret is stored encrypted.</summary>
-public sealed class WebhookEndpoint
+public sealed class WebhookEndpoint : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
@@ -12,7 +12,7 @@ public sealed class WebhookEndpoint
     public required List<string> Events { get; set; }
     public string? Description { get; set; }
     public bool Enabled { get; set; } = true;
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public required string SecretSealed { get; set; }
     /// <summary>The secret before the last rotation; it keeps signing until <see cref="PreviousSecretExpiresAt"/>.</summary>
     public string? PreviousSecretSealed { get; set; }
@@ -44,10 +44,11 @@ public enum WebhookDeliveryStatus { Pending, Delivered, Failed }
 /// One event to deliver to one endpoint, with the payload fixed when the event was dispatched. Retries reuse the same
 /// event id (<c>webhook-id</c>), so receivers can drop duplicates.
 /// </summary>
-public sealed class WebhookDelivery
+public sealed class WebhookDelivery : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string EndpointId { get; init; }
     public required string EventId { get; init; }
     public required string EventType { get; init; }
@@ -65,10 +66,11 @@ public sealed class WebhookDelivery
 }
 
 /// <summary>One HTTP attempt of a delivery, as the delivery log shows it.</summary>
-public sealed class WebhookAttempt
+public sealed class WebhookAttempt : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string EndpointId { get; init; }
     public required string DeliveryId { get; init; }
     public required string EventId { get; init; }

@@ -225,6 +225,7 @@ public sealed class WebhookSender : BackgroundService
         {
             Id = Hosting.Ids.New("wha"),
             AccountId = delivery.AccountId,
+            TestMode = delivery.TestMode,
             EndpointId = endpoint.Id,
             DeliveryId = delivery.Id,
             EventId = delivery.EventId,
@@ -277,7 +278,7 @@ public sealed class WebhookSender : BackgroundService
         var text = $"Every delivery to your webhook endpoint {endpoint.Url} ({endpoint.Id}) has failed since {endpoint.FailingSince:yyyy-MM-dd HH:mm} UTC, " +
                    "so ESign.Hub disabled it. Events keep being recorded; fix the receiver, then enable the endpoint again " +
                    "(PATCH /v1/webhook-endpoints/{id} with enabled: true) and replay what it missed (POST /v1/webhook-endpoints/{id}/replay).";
-        return OutboundEmail.Create(account.Id, null, "webhook_disabled", to, to, "ESign.Hub", $"Webhook endpoint disabled: {endpoint.Url}",
+        return OutboundEmail.Create(account.Id, endpoint.TestMode, null, "webhook_disabled", to, to, "ESign.Hub", $"Webhook endpoint disabled: {endpoint.Url}",
             text, $"<p>{System.Net.WebUtility.HtmlEncode(text)}</p>", now, storedIsDelivered);
     }
 }

@@ -68,7 +68,7 @@ public static class WorkflowEndpoints
         var definitionId = definition.DefinitionId ?? Ids.New("wf");
         if (await db.Workflows.AnyAsync(w => w.DefinitionId == definitionId, ct))
             return Problems.Conflict($"Workflow '{definitionId}' already exists; change it with PUT /v1/workflows/{definitionId}.");
-        var stored = NewVersion(tenant.AccountId!, definitionId, 1, definition, clock.GetUtcNow().UtcDateTime);
+        var stored = NewVersion(tenant.Caller!, definitionId, 1, definition, clock.GetUtcNow().UtcDateTime);
         db.Workflows.Add(stored);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/v1/workflows/{definitionId}", Describe(stored, definition));
@@ -97,7 +97,7 @@ public static class WorkflowEndpoints
         }
         else
         {
-            stored = NewVersion(tenant.AccountId!, definitionId, (latest?.Version ?? 0) + 1, definition, now);
+            stored = NewVersion(tenant.Caller!, definitionId, (latest?.Version ?? 0) + 1, definition, now);
             db.Workflows.Add(stored);
         }
         await db.SaveChangesAsync(ct);
@@ -122,7 +122,7 @@ public static class WorkflowEndpoints
         return TypedResults.Ok(Describe(stored, definition));
     }
 
-    private static async Task<IResult> Update(string definitionId, HttpRequest http, HubDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Update(string definitionId, HttpRequest http, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
     {
         var latest = await Latest(db, definitionId, ct);
         if (latest is null) return Problems.NotFound("workflow", definitionId);
@@ -135,7 +135,7 @@ public static class WorkflowEndpoints
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(Describe(latest, definition));
         }
-        var draft = NewVersion(latest.AccountId, definitionId, latest.Version + 1, definition, now);
+        var draft = NewVersion(tenant.Caller!, definitionId, latest.Version + 1, definition, now);
         db.Workflows.Add(draft);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(Describe(draft, definition));
@@ -156,7 +156,9 @@ public static class WorkflowEndpoints
             return Problems.Invalid(errors);
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        latest.TestMode = tenant.Caller?.TestMode ?? true;
+        // Runs its triggers start act with what the publisher may do, no more (a workflows:manage key cannot send mail
+        // or requests through a trigger-started run unless it also holds those scopes).
+        latest.PublisherScopes = Scopes.Join(tenant.Caller!.Scopes);
         var (triggers, triggerProblems) = WorkflowTriggers.Index(latest, definition, now);
         if (triggerProblems.Any) return Problems.Invalid(triggerProblems);
         if (await WorkflowTriggers.ReplaceAsync(db, latest, triggers, ct) is { } conflict) return Problems.Conflict(conflict);
@@ -182,10 +184,12 @@ public static class WorkflowEndpoints
     private static Task<StoredWorkflow?> Latest(HubDbContext db, string definitionId, CancellationToken ct) =>
         db.Workflows.Where(w => w.DefinitionId == definitionId).OrderByDescending(w => w.Version).FirstOrDefaultAsync(ct);
 
-    private static StoredWorkflow NewVersion(string accountId, string definitionId, int version, WorkflowDefinition definition, DateTime now) => new()
+    /// <summary>A new draft in the caller's account and mode (a definition lives in the mode it was created in).</summary>
+    private static StoredWorkflow NewVersion(Caller caller, string definitionId, int version, WorkflowDefinition definition, DateTime now) => new()
     {
         Id = Ids.New("wfv"),
-        AccountId = accountId,
+        AccountId = caller.AccountId,
+        TestMode = caller.TestMode,
         DefinitionId = definitionId,
         Version = version,
         Status = WorkflowVersionStatus.Draft,

@@ -11,8 +11,10 @@ namespace ESign.Hub.Workflows;
 
 /// <summary>
 /// Loads the workflow definitions shipped as files (<c>Hub:Workflows:Directory</c>, by default <c>workflows/</c> next to
-/// the hub) into every account at start, published. A file that changed is published as a new version, unless the
-/// account changed that workflow itself (its newest version did not come from a file): then the account's version stays.
+/// the hub) into every account at start, published, once per mode (test mode is a separate world with its own copy). A
+/// file that changed is published as a new version, unless the account changed that workflow itself in that mode (its
+/// newest version did not come from a file): then the account's version stays. The operator installed the files, so
+/// runs their triggers start act with every scope (<see cref="Auth.Scopes.Admin"/>).
 /// </summary>
 public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<WorkflowOptions> options, TimeProvider clock, ILogger<WorkflowFiles> logger)
 {
@@ -43,16 +45,17 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
             var definitionId = definition.DefinitionId ?? Path.GetFileNameWithoutExtension(file);
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
             foreach (var account in accounts)
-                await LoadIntoAsync(scope.ServiceProvider, account, definitionId, definition, hash, file, ct);
+            foreach (var testMode in (bool[])[false, true])
+                await LoadIntoAsync(scope.ServiceProvider, account, testMode, definitionId, definition, hash, file, ct);
         }
     }
 
-    private async Task LoadIntoAsync(IServiceProvider services, string accountId, string definitionId, WorkflowDefinition definition, string hash,
+    private async Task LoadIntoAsync(IServiceProvider services, string accountId, bool testMode, string definitionId, WorkflowDefinition definition, string hash,
         string file, CancellationToken ct)
     {
         var db = services.GetRequiredService<HubDbContext>();
         db.ChangeTracker.Clear();
-        services.GetRequiredService<Auth.TenantScope>().AccountIdOverride = accountId;
+        services.GetRequiredService<Auth.TenantScope>().ActFor(accountId, testMode);
         var latest = await db.Workflows.Where(w => w.DefinitionId == definitionId).OrderByDescending(w => w.Version).FirstOrDefaultAsync(ct);
         if (latest is not null && (latest.FileHash == hash || latest.FileHash is null))
         {
@@ -71,7 +74,8 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
         {
             Id = Ids.New("wfv"), AccountId = accountId, DefinitionId = definitionId, Version = versionNumber,
             Status = WorkflowVersionStatus.Published, Name = definition.Name, Json = json.ToJsonString(),
-            CreatedAt = now, UpdatedAt = now, PublishedAt = now, TestMode = true, FileHash = hash,
+            CreatedAt = now, UpdatedAt = now, PublishedAt = now, TestMode = testMode, FileHash = hash,
+            PublisherScopes = Auth.Scopes.Admin,
         };
         var (triggers, problems) = WorkflowTriggers.Index(version, definition, now);
         if (problems.Any)
@@ -95,6 +99,7 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
             logger.LogInformation("Workflow file {File} was published for account {Account} by another hub process", file, accountId);
             return;
         }
-        logger.LogInformation("Published workflow '{Definition}' version {Version} from {File} for account {Account}", definitionId, versionNumber, file, accountId);
+        logger.LogInformation("Published workflow '{Definition}' version {Version} from {File} for account {Account} in {Mode} mode",
+            definitionId, versionNumber, file, accountId, testMode ? "test" : "live");
     }
 }

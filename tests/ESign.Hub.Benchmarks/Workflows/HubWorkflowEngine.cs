@@ -103,7 +103,8 @@ public sealed class HubWorkflowEngine : IAsyncDisposable
         if (status != WorkflowRunStatus.Completed) throw new InvalidOperationException($"Run {runId} is {status} after its event, not completed.");
     }
 
-    private RunStart Start(StoredWorkflow version, Dictionary<string, object?>? input = null) => new(version, true, input ?? [], "api");
+    private RunStart Start(StoredWorkflow version, Dictionary<string, object?>? input = null) =>
+        new(version, input ?? [], "api", CallerScopes: new HashSet<string>([ESign.Hub.Auth.Scopes.Admin]));
 
     private static void Expect(WorkflowRun run, WorkflowRunStatus status)
     {

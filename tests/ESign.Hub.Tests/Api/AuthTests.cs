@@ -73,15 +73,22 @@ public abstract class AuthTests(HubFactory hub)
         var liveRequest = await live.Http.CreateSignatureRequestAsync(HttpExtensions.SignatureRequestBody((string)liveDoc["id"]!));
         Assert.False((bool)liveRequest["test_mode"]!);
 
-        var testKey = await (await live.Http.PostJsonAsync("/v1/api-keys", new { name = "Sandbox", scopes = new[] { "documents:write", "signature_requests:write" }, mode = "test" }))
+        // A live key makes live keys only; the account's test admin key makes test ones.
+        await (await live.Http.PostJsonAsync("/v1/api-keys", new { name = "Sandbox", scopes = new[] { "documents:write" }, mode = "test" }))
+            .ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var testAdmin = await hub.OtherModeAdminAsync(live);
+        var testKey = await (await testAdmin.Http.PostJsonAsync("/v1/api-keys", new { name = "Sandbox", scopes = new[] { "documents:write", "signature_requests:write" }, mode = "test" }))
             .ExpectAsync(HttpStatusCode.Created);
         var sandbox = hub.WithToken((string)testKey["key"]!);
-        var testRequest = await sandbox.CreateSignatureRequestAsync(HttpExtensions.SignatureRequestBody((string)liveDoc["id"]!));
+        var testDoc = await sandbox.UploadPdfAsync();
+        var testRequest = await sandbox.CreateSignatureRequestAsync(HttpExtensions.SignatureRequestBody(testDoc));
         Assert.True((bool)testRequest["test_mode"]!);
 
-        // A document uploaded in test mode cannot be sent for real.
-        var testDoc = await sandbox.UploadPdfAsync();
+        // A document uploaded in test mode cannot be sent for real, nor a live one in test mode: each mode sees only its own.
         var problem = await (await live.Http.PostJsonAsync("/v1/signature-requests", HttpExtensions.SignatureRequestBody(testDoc)))
+            .ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("live mode", (string)problem["errors"]!["document_id"]![0]!);
+        problem = await (await sandbox.PostJsonAsync("/v1/signature-requests", HttpExtensions.SignatureRequestBody((string)liveDoc["id"]!)))
             .ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("test mode", (string)problem["errors"]!["document_id"]![0]!);
     }

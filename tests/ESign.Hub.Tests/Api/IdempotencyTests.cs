@@ -37,7 +37,7 @@ public abstract class IdempotencyTests(HubFactory hub)
             var now = DateTime.UtcNow;
             db.IdempotencyRecords.Add(new ESign.Hub.Idempotency.IdempotencyRecord
             {
-                AccountId = account.AccountId, Key = "crashed-1", RequestHash = new string('0', 64), StatusCode = 0,
+                AccountId = account.AccountId, TestMode = true, Key = "crashed-1", RequestHash = new string('0', 64), StatusCode = 0,
                 CreatedAt = now.AddMinutes(-30), ExpiresAt = now.AddHours(23),
             });
             await db.SaveChangesAsync();

@@ -95,6 +95,15 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
         return new HubClient(this, account.Id, key);
     }
 
+    /// <summary>The same account's admin client in the other mode (a key manages only keys of its own mode).</summary>
+    public async Task<HubClient> OtherModeAdminAsync(HubClient account)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var testMode = !account.ApiKey.StartsWith(ESign.Hub.Auth.ApiKey.TestPrefix, StringComparison.Ordinal);
+        var key = await scope.ServiceProvider.GetRequiredService<AccountProvisioning>().AddAdminKeyAsync(account.AccountId, testMode, CancellationToken.None);
+        return new HubClient(this, account.AccountId, key);
+    }
+
     /// <summary>Every email the hub queued for these addresses (its outbox), oldest first.</summary>
     public async Task<List<ESign.Hub.Email.OutboundEmail>> OutboxAsync(params string[] to)
     {

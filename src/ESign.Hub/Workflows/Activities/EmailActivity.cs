@@ -21,6 +21,7 @@ public sealed class SendEmailActivity : WorkflowActivity
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
+        var caller = RunPermissions.Require(context, Auth.Scopes.EmailSend, "send email");
         var recipients = Recipients(context.Evaluate("to"));
         var subject = context.RequireString("subject").ReplaceLineEndings(" ");
         if (subject.Length > 255) throw new ActivityFailure("'subject' is longer than 255 characters.");
@@ -32,7 +33,7 @@ public sealed class SendEmailActivity : WorkflowActivity
         var options = context.Services.GetRequiredService<IOptions<EmailOptions>>().Value;
         var html = $"<p>{WebUtility.HtmlEncode(body).ReplaceLineEndings("<br>")}</p>";
         foreach (var to in recipients)
-            db.OutboundEmails.Add(OutboundEmail.Create(context.Session.AccountId, null, "workflow", to, to, fromName, subject, body, html,
+            db.OutboundEmails.Add(OutboundEmail.Create(caller.AccountId, caller.TestMode, null, "workflow", to, to, fromName, subject, body, html,
                 context.Now, storedIsDelivered: !options.UsesSmtp));
         context.SetOutput("recipients", recipients);
         context.Services.GetRequiredService<EmailDelivery>().Wake();

@@ -23,6 +23,7 @@ public sealed class GenerateDocumentActivity : WorkflowActivity
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
+        RunPermissions.Require(context, Auth.Scopes.DocumentsWrite, "generate documents");
         var templateId = context.RequireString("template");
         var data = context.Evaluate("data") ?? new Dictionary<string, object?>();
         var name = context.GetString("fileName");
@@ -67,6 +68,7 @@ public sealed class SendForSignatureActivity : WorkflowActivity
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
+        RunPermissions.Require(context, Auth.Scopes.SignatureRequestsWrite, "send signature requests");
         var db = context.Services.GetRequiredService<HubDbContext>();
         var ct = context.CancellationToken;
         var key = context.IdempotencyKey;
@@ -161,6 +163,7 @@ public sealed class WaitForSignatureActivity : WorkflowActivity
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
+        RunPermissions.Require(context, Auth.Scopes.SignatureRequestsRead, "wait for signature requests");
         var id = context.RequireString("signatureRequestId");
         var db = context.Services.GetRequiredService<HubDbContext>();
         var request = await db.SignatureRequests.AsNoTracking().Where(r => r.Id == id)

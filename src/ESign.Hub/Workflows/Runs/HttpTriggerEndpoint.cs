@@ -89,7 +89,7 @@ public static class HttpTriggerEndpoint
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
             // A JSON object body is also the run's input, so getInput('amount') reads what the caller posted.
             var input = request["result"] as Dictionary<string, object?> ?? [];
-            run = await runtime.StartAsync(new RunStart(version, trigger.TestMode, input, "http", trigger.ActivityId, request), ct);
+            run = await runtime.StartAsync(new RunStart(version, input, "http", trigger.ActivityId, request), ct);
         }
         else
         {

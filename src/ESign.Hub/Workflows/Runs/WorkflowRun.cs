@@ -7,7 +7,7 @@ public enum WorkflowRunStatus { Running, Suspended, Completed, Faulted, Canceled
 /// work queue entry (<see cref="RunnableAt"/>) and the per-instance lock (<see cref="LeaseOwner"/> until
 /// <see cref="LeaseUntil"/>, fenced by <see cref="LeaseToken"/>).
 /// </summary>
-public sealed class WorkflowRun
+public sealed class WorkflowRun : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
@@ -15,7 +15,12 @@ public sealed class WorkflowRun
     public int DefinitionVersion { get; init; }
     /// <summary>The <see cref="StoredWorkflow"/> version row the run started on; it keeps running that version.</summary>
     public required string WorkflowVersionId { get; init; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
+    /// <summary>
+    /// What the run may do in the hub (space-separated scopes): those of the credential that started it, or for a run a
+    /// trigger started, those its version's publisher had. The hub's activities check the scope they need against these.
+    /// </summary>
+    public required string Scopes { get; init; }
     /// <summary>How the run started: api, http, event, timer, cron.</summary>
     public required string Trigger { get; init; }
     /// <summary>The caller's business key (a deal, an employee): events that name it resume only this account's runs with it.</summary>
@@ -45,10 +50,11 @@ public sealed class WorkflowRun
 /// by kind and key. Timers live only in the run's state; the run's <see cref="WorkflowRun.RunnableAt"/> wakes them.
 /// A resume claims the row (<see cref="ResumedAt"/> from null), so two events resume it once.
 /// </summary>
-public sealed class WorkflowBookmark
+public sealed class WorkflowBookmark : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string RunId { get; init; }
     public required string ActivityId { get; init; }
     public required string Kind { get; init; }
@@ -60,11 +66,12 @@ public sealed class WorkflowBookmark
 }
 
 /// <summary>One executed activity of a run, in order; inputs and outputs are JSON with secrets redacted.</summary>
-public sealed class WorkflowJournalEntry
+public sealed class WorkflowJournalEntry : Storage.ITenantOwned
 {
     public required string RunId { get; init; }
     public int Sequence { get; init; }
     public required string AccountId { get; init; }
+    public required bool TestMode { get; init; }
     public required string ActivityId { get; init; }
     public required string ActivityType { get; init; }
     public string? ActivityName { get; init; }
@@ -81,7 +88,7 @@ public sealed class WorkflowJournalEntry
 /// A trigger of a published workflow version: an HTTP path, an event name, or a schedule (timer/cron) with its next
 /// due time. Rebuilt whenever a version is published.
 /// </summary>
-public sealed class WorkflowTrigger
+public sealed class WorkflowTrigger : Storage.ITenantOwned
 {
     public required string Id { get; init; }
     public required string AccountId { get; init; }
@@ -94,6 +101,6 @@ public sealed class WorkflowTrigger
     public required string Key { get; init; }
     /// <summary>Allowed methods of an http trigger, comma-separated upper case.</summary>
     public string? Methods { get; init; }
-    public bool TestMode { get; init; }
+    public required bool TestMode { get; init; }
     public DateTime? NextRunAt { get; set; }
 }

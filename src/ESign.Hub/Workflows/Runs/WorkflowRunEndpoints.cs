@@ -69,7 +69,7 @@ public static class WorkflowRunEndpoints
         var values = input is { ValueKind: JsonValueKind.Object } i
             ? JsonSerializer.Deserialize<Dictionary<string, object?>>(i.GetRawText(), StateJson.Options)!
             : [];
-        var run = await runtime.StartAsync(new RunStart(version, tenant.Caller!.TestMode, values, "api", CorrelationId: body?.CorrelationId), ct);
+        var run = await runtime.StartAsync(new RunStart(version, values, "api", CorrelationId: body?.CorrelationId, CallerScopes: tenant.Caller!.Scopes), ct);
         var journal = await Journal(db, run.Id, ct);
         return TypedResults.Created($"/v1/workflow-runs/{run.Id}", WorkflowRunResponse.From(run, journal));
     }

@@ -36,6 +36,7 @@ public sealed class WorkflowRunEvents(WebhookSender sender, IOptions<JsonOptions
             {
                 Id = Ids.New("whd"),
                 AccountId = run.AccountId,
+                TestMode = run.TestMode,
                 EndpointId = endpoint.Id,
                 EventId = eventId,
                 EventType = type,

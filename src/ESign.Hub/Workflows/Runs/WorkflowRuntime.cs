@@ -10,11 +10,15 @@ using Microsoft.Extensions.Options;
 
 namespace ESign.Hub.Workflows.Runs;
 
-/// <summary>What starts a run: the version, its input, and the trigger that fired (null for a run started through the API).</summary>
+/// <summary>
+/// What starts a run: the version, its input, and the trigger that fired (null for a run started through the API). The
+/// run is in the version's mode. <paramref name="CallerScopes"/> are the scopes of the credential that starts it; a run a
+/// trigger starts has none and acts with the scopes its version's publisher had.
+/// </summary>
 public sealed record RunStart(
-    StoredWorkflow Version, bool TestMode, Dictionary<string, object?> Input, string Trigger,
+    StoredWorkflow Version, Dictionary<string, object?> Input, string Trigger,
     string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null, string? CorrelationId = null,
-    IReadOnlyList<string>? EventLineage = null);
+    IReadOnlySet<string>? CallerScopes = null, IReadOnlyList<string>? EventLineage = null);
 
 /// <summary>
 /// The durable side of the workflow engine. A run executes while its worker holds the run's lease; the runner calls
@@ -97,7 +101,8 @@ public sealed class WorkflowRuntime(
             DefinitionId = start.Version.DefinitionId,
             DefinitionVersion = start.Version.Version,
             WorkflowVersionId = start.Version.Id,
-            TestMode = start.TestMode,
+            TestMode = start.Version.TestMode,
+            Scopes = start.CallerScopes is { } callerScopes ? Scopes.Join(callerScopes) : start.Version.PublisherScopes ?? "",
             Trigger = start.Trigger,
             CorrelationId = start.CorrelationId,
             Status = WorkflowRunStatus.Running,
@@ -408,7 +413,7 @@ public sealed class WorkflowRuntime(
 
     private static WorkflowBookmark NewBookmarkRow(WorkflowRun run, Bookmark bookmark, DateTime now) => new()
     {
-        Id = bookmark.Id, AccountId = run.AccountId, RunId = run.Id, ActivityId = bookmark.ActivityId, Kind = bookmark.Kind, Key = bookmark.Key,
+        Id = bookmark.Id, AccountId = run.AccountId, TestMode = run.TestMode, RunId = run.Id, ActivityId = bookmark.ActivityId, Kind = bookmark.Kind, Key = bookmark.Key,
         CreatedAt = now,
     };
 
@@ -423,8 +428,7 @@ public sealed class WorkflowRuntime(
         var body = JsonSerializer.Serialize(payload, StateJson.Options);
         // Test-mode events reach test-mode runs only (and live events live runs), as with keys and webhooks.
         var bookmarks = db.WorkflowBookmarks.IgnoreQueryFilters()
-            .Where(b => b.AccountId == accountId && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null
-                && db.WorkflowRuns.IgnoreQueryFilters().Any(r => r.Id == b.RunId && r.TestMode == testMode));
+            .Where(b => b.AccountId == accountId && b.TestMode == testMode && b.Kind == Bookmark.Event && b.Key == name && b.ResumedAt == null);
         // With a correlation id, only the runs started with it (the deal's run, not every run waiting on the event name).
         if (correlationId is not null)
             bookmarks = bookmarks.Where(b => db.WorkflowRuns.IgnoreQueryFilters().Any(r => r.Id == b.RunId && r.CorrelationId == correlationId));
@@ -441,9 +445,9 @@ public sealed class WorkflowRuntime(
         foreach (var trigger in triggers)
         {
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
-            var run = NewRun(new RunStart(version, testMode, [], "event", trigger.ActivityId,
+            var run = NewRun(new RunStart(version, [], "event", trigger.ActivityId,
                 new Dictionary<string, object?> { ["payload"] = payload.GetValueOrDefault("payload"), ["correlationId"] = correlationId },
-                correlationId, lineage), now);
+                correlationId, EventLineage: lineage), now);
             db.WorkflowRuns.Add(run);
             runIds.Add(run.Id);
         }
@@ -598,12 +602,15 @@ public sealed class WorkflowRuntime(
         return true;
     }
 
-    /// <summary>A scope whose tenant is the run's account, acting as the run (activities create requests, documents, emails for it).</summary>
+    /// <summary>
+    /// A scope whose tenant is the run's account and mode, acting as the run with the run's scopes (activities create
+    /// requests, documents, emails for it only as far as those allow).
+    /// </summary>
     private AsyncServiceScope CreateScope(WorkflowRun run)
     {
         var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().Caller =
-            new Caller(run.AccountId, run.Id, new HashSet<string>([Scopes.Admin]), run.TestMode);
+            new Caller(run.AccountId, run.Id, Scopes.Split(run.Scopes).ToHashSet(StringComparer.Ordinal), run.TestMode);
         return scope;
     }
 
@@ -626,6 +633,7 @@ public sealed class WorkflowRuntime(
         RunId = run.Id,
         Sequence = entry.Sequence,
         AccountId = run.AccountId,
+        TestMode = run.TestMode,
         ActivityId = entry.ActivityId,
         ActivityType = entry.ActivityType,
         ActivityName = entry.ActivityName,

@@ -115,15 +115,16 @@ public static class WorkflowTriggers
     {
         foreach (var http in triggers.Where(t => t.Kind is "http" or HttpWait))
         {
-            // Paths are one namespace for the whole hub (the URL names no account): another definition, in this account or any
-            // other, that owns the path is a conflict. Definition ids are only unique within an account, so both are compared.
+            // Paths are one namespace for the whole hub (the URL names no account and no mode): another definition, in this
+            // account or any other, in either mode, that owns the path is a conflict. Definition ids are only unique within an
+            // account and mode, so all three are compared.
             var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
                 .Where(t => (t.Kind == "http" || t.Kind == HttpWait) && t.Key == http.Key
-                    && !(t.AccountId == version.AccountId && t.DefinitionId == version.DefinitionId))
-                .Select(t => new { t.AccountId, t.DefinitionId }).FirstOrDefaultAsync(ct);
+                    && !(t.AccountId == version.AccountId && t.TestMode == version.TestMode && t.DefinitionId == version.DefinitionId))
+                .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId }).FirstOrDefaultAsync(ct);
             if (owner is not null)
                 return owner.AccountId == version.AccountId
-                    ? $"Workflow '{owner.DefinitionId}' already answers at /workflows/http/{http.Key}; choose another path."
+                    ? $"Workflow '{owner.DefinitionId}'{(owner.TestMode == version.TestMode ? "" : $" ({(owner.TestMode ? "test" : "live")} mode)")} already answers at /workflows/http/{http.Key}; choose another path."
                     : $"Another account's workflow already answers at /workflows/http/{http.Key}; choose another path.";
         }
         var old = await db.WorkflowTriggers.Where(t => t.DefinitionId == version.DefinitionId).ToListAsync(ct);

@@ -135,7 +135,7 @@ public sealed class WorkflowWorker : BackgroundService
             trigger.NextRunAt = WorkflowTriggers.NextTime(trigger, now);
             try
             {
-                db.WorkflowRuns.Add(runtime.NewRun(new RunStart(version, trigger.TestMode, [], trigger.Kind, trigger.ActivityId,
+                db.WorkflowRuns.Add(runtime.NewRun(new RunStart(version, [], trigger.Kind, trigger.ActivityId,
                     new Dictionary<string, object?> { ["scheduledAt"] = previous }), now));
                 // The trigger row is the guard: if another process moved it first, this save fails and starts nothing.
                 await db.SaveChangesAsync(ct);

@@ -77,6 +77,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<int>("StatusCode")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("UserAgent")
                         .HasColumnType("text");
 
@@ -267,6 +270,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("TextBody")
                         .IsRequired()
                         .HasColumnType("text");
@@ -293,6 +299,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("AccountId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Key")
                         .HasColumnType("text");
 
@@ -318,7 +327,7 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<int>("StatusCode")
                         .HasColumnType("integer");
 
-                    b.HasKey("AccountId", "Key");
+                    b.HasKey("AccountId", "TestMode", "Key");
 
                     b.HasIndex("ExpiresAt");
 
@@ -356,6 +365,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("SignerId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text");
@@ -385,6 +397,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Value")
                         .IsRequired()
@@ -425,6 +440,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("SignerId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -625,6 +643,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTime?>("ViewedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -672,6 +693,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("SignerId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -808,6 +832,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("SampleData")
                         .HasColumnType("text");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.HasKey("TemplateId", "Version");
 
                     b.ToTable("TemplateVersions");
@@ -852,6 +879,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.Property<int?>("StatusCode")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 
@@ -914,6 +944,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 
@@ -1014,6 +1047,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("RunId");
@@ -1070,6 +1106,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("boolean");
+
                     b.HasKey("RunId", "Sequence");
 
                     b.ToTable("WorkflowJournal");
@@ -1119,6 +1158,10 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.Property<DateTime?>("RunnableAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -1235,6 +1278,9 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<DateTime?>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("PublisherScopes")
+                        .HasColumnType("text");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1251,7 +1297,7 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId", "DefinitionId", "Version")
+                    b.HasIndex("AccountId", "TestMode", "DefinitionId", "Version")
                         .IsUnique();
 
                     b.ToTable("Workflows");

@@ -72,6 +72,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<int>("StatusCode")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("UserAgent")
                         .HasColumnType("TEXT");
 
@@ -262,6 +265,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("TextBody")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -288,6 +294,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("AccountId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Key")
                         .HasColumnType("TEXT");
 
@@ -313,7 +322,7 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<int>("StatusCode")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("AccountId", "Key");
+                    b.HasKey("AccountId", "TestMode", "Key");
 
                     b.HasIndex("ExpiresAt");
 
@@ -351,6 +360,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("SignerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -380,6 +392,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Value")
                         .IsRequired()
@@ -420,6 +435,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("SignerId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -620,6 +638,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("ViewedAt")
                         .HasColumnType("TEXT");
 
@@ -667,6 +688,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("SignerId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -803,6 +827,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("SampleData")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("TemplateId", "Version");
 
                     b.ToTable("TemplateVersions");
@@ -846,6 +873,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("TestMode")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -909,6 +939,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -1009,6 +1042,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("RunId");
@@ -1065,6 +1101,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TestMode")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("RunId", "Sequence");
 
                     b.ToTable("WorkflowJournal");
@@ -1113,6 +1152,10 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("RunnableAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("State")
@@ -1230,6 +1273,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("PublishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PublisherScopes")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1246,7 +1292,7 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId", "DefinitionId", "Version")
+                    b.HasIndex("AccountId", "TestMode", "DefinitionId", "Version")
                         .IsUnique();
 
                     b.ToTable("Workflows");
