@@ -39,7 +39,8 @@ public static class RateLimitRegistration
                 ? RateLimitPartition.GetTokenBucketLimiter("path:" + http.Request.Path.Value!.ToLowerInvariant(),
                     _ => Bucket(trigger.PermitsPerSecondPerPath, trigger.PermitsPerSecondPerPath * 2))
                 : RateLimitPartition.GetNoLimiter(""));
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(perCredential, triggerPerClient, triggerPerPath);
+            // The path's bucket before the client's: requests a flooded path refuses do not also use up the client's bucket.
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(perCredential, triggerPerPath, triggerPerClient);
             o.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;

@@ -36,9 +36,9 @@ public sealed class HttpTriggerRateLimitTests(HttpTriggerRateLimitTests.LowTrigg
         // The path's burst of 2 (a third token may refill while the requests run); the rest are refused with Retry-After.
         Assert.InRange(atFirst.Accepted, 2, 3);
         Assert.InRange(atFirst.Refused, 3, 4);
-        // Another path has a bucket of its own, but the client's burst of 4 is mostly spent.
-        Assert.InRange(atSecond.Accepted, 1, 3);
-        Assert.True(atSecond.Refused >= 3, $"expected the client's bucket to refuse most of the second flood, refused {atSecond.Refused}");
+        // Another path has a bucket of its own, so it takes requests again, until the client's burst of 4 is spent.
+        Assert.InRange(atSecond.Accepted, 2, 3);
+        Assert.InRange(atSecond.Refused, 3, 4);
         Assert.Equal(atFirst.Accepted, (await RunsOf(account, firstId)).Count);
         Assert.Equal(atSecond.Accepted, (await RunsOf(account, secondId)).Count);
     }
