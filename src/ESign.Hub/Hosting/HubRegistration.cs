@@ -33,6 +33,8 @@ public static class HubRegistration
         var services = builder.Services;
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section)
             .Validate(o => o.MaxUploadBytes > 0, "Hub:MaxUploadBytes must be positive.")
+            .Validate(o => o.Documents.MaxPages > 0 && o.Documents.MaxStreamDecompressedBytes > 0 && o.Documents.MaxDocumentDecompressedBytes > 0,
+                "Hub:Documents limits must be positive.")
             .ValidateOnStart();
         var hub = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
 

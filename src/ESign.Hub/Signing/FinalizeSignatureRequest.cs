@@ -39,7 +39,7 @@ public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSea
             var now = clock.GetUtcNow().UtcDateTime;
 
             var sealedPdf = await sealer.SealAsync(Describe(request, account.Name, original, bytes, now), ct);
-            var stored = await documents.AddAsync(accountId, request.TestMode, sealedPdf.Content, $"{request.Title} - signed.pdf", ct);
+            var stored = await documents.AddSealedAsync(accountId, request.TestMode, sealedPdf.Content, $"{request.Title} - signed.pdf", ct);
             if (stored.Document is null) throw new InvalidOperationException($"The sealed PDF did not pass inspection: {stored.Problem}");
 
             var context = new RequestContext(now, null, "ESign.Hub");
