@@ -81,6 +81,18 @@ public sealed class KillableHub : IAsyncDisposable
         return (null, $"{exited}; its last output: {string.Join(" | ", output)}");
     }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The process's resident memory now (VmRSS in /proc/{pid}/status), in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     /// <summary>SIGKILL: the process gets no chance to finish or clean up anything.</summary>
     public void Kill()
     {
