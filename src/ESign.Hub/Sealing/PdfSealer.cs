@@ -43,7 +43,7 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
         // so PDFsharp never opens a file that could overflow its stack or inflate without bound.
         var limits = PdfLimits.From(hub.Value.Documents) with { MaxPages = int.MaxValue };
         if (PdfStructureCheck.Check(input.OriginalPdf, limits) is { } problem)
-            throw new ArgumentException($"The original PDF cannot be sealed: {problem}", nameof(input));
+            throw new ArgumentException($"The original PDF could not be opened for sealing: {problem}", nameof(input));
 
         SealingFonts.EnsureRegistered();
         var certificate = await certificates.GetAsync(ct);
