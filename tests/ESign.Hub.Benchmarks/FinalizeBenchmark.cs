@@ -24,7 +24,7 @@ public class FinalizeBenchmark
     {
         _certificates = new SelfSignedCertificateSource(
             Path.Combine(_dataDirectory, "sealing"), NullLogger<SelfSignedCertificateSource>.Instance, TimeProvider.System);
-        _sealer = new PdfSealer(_certificates, Options.Create(new SealingOptions()));
+        _sealer = new PdfSealer(_certificates, Options.Create(new SealingOptions()), Options.Create(new ESign.Hub.Hosting.HubOptions()));
         _input = FinalizeSample.Create();
     }
 

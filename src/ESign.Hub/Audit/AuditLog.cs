@@ -109,7 +109,7 @@ public sealed class AuditMiddleware(RequestDelegate next)
                 CredentialId = tenant.Caller?.CredentialId,
                 Method = http.Request.Method,
                 Route = route,
-                Path = Truncate(path.Value ?? "", 500),
+                Path = Truncate(SigningUrlRedaction.Redact(path.Value ?? ""), 500),
                 StatusCode = status,
                 IpAddress = http.Connection.RemoteIpAddress?.ToString(),
                 UserAgent = Truncate(http.Request.Headers.UserAgent.ToString(), 500),

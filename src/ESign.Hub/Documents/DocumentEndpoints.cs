@@ -119,7 +119,7 @@ public static class DocumentEndpoints
 }
 
 /// <summary>Validates, stores and records documents; also used by later parts that produce PDFs (signed, generated).</summary>
-public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope tenant, TimeProvider clock)
+public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope tenant, TimeProvider clock, IOptions<HubOptions> options)
 {
     public sealed record Result(Document? Document, string? Problem);
 
@@ -127,13 +127,19 @@ public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope
     public Task<Result> AddAsync(byte[] content, string? name, CancellationToken ct, string? sourceKey = null)
     {
         var caller = tenant.Caller ?? throw new InvalidOperationException("DocumentStore needs an authenticated caller.");
-        return AddAsync(caller.AccountId, caller.TestMode, content, name, ct, sourceKey);
+        return AddAsync(caller.AccountId, caller.TestMode, content, name, PdfLimits.From(options.Value.Documents), ct, sourceKey);
     }
 
-    /// <summary>Adds a PDF the platform made for an account (a signed PDF, later a generated one).</summary>
-    public async Task<Result> AddAsync(string accountId, bool testMode, byte[] content, string? name, CancellationToken ct, string? sourceKey = null)
+    /// <summary>
+    /// Adds a sealed PDF for an account. It is checked like an upload, but without the page limit: it is a checked
+    /// original plus the audit certificate's pages.
+    /// </summary>
+    public Task<Result> AddSealedAsync(string accountId, bool testMode, byte[] content, string? name, CancellationToken ct) =>
+        AddAsync(accountId, testMode, content, name, PdfLimits.From(options.Value.Documents) with { MaxPages = int.MaxValue }, ct, null);
+
+    private async Task<Result> AddAsync(string accountId, bool testMode, byte[] content, string? name, PdfLimits limits, CancellationToken ct, string? sourceKey)
     {
-        var inspection = PdfInspector.Inspect(content);
+        var inspection = PdfInspector.Inspect(content, limits);
         if (!inspection.IsValid) return new(null, inspection.Problem);
 
         var id = Ids.New("doc");

@@ -9,20 +9,21 @@ public sealed record PdfInspection(List<PageSize>? Pages, string? Problem)
 }
 
 /// <summary>
-/// Checks that bytes are a PDF we can later stamp and seal. We parse with PDFsharp, the library that finalizes the
-/// document, so anything accepted here can be finalized later.
+/// Checks that bytes are a PDF we can later stamp and seal. Its structure is checked first (<see cref="PdfStructureCheck"/>:
+/// no PDF library may see a file that could drive it into unbounded recursion or memory); then we parse with PDFsharp,
+/// the library that finalizes the document, so anything accepted here can be finalized later.
 /// </summary>
 public static class PdfInspector
 {
-    public static PdfInspection Inspect(ReadOnlyMemory<byte> bytes)
+    public static PdfInspection Inspect(byte[] bytes, PdfLimits limits)
     {
-        if (!HasPdfHeader(bytes.Span))
+        if (!HasPdfHeader(bytes))
             return new(null, "The file is not a PDF: it does not start with the '%PDF-' header.");
-        if (IsEncrypted(bytes.Span))
-            return new(null, "The PDF is encrypted or password-protected. Remove the protection and upload it again.");
+        if (PdfStructureCheck.Check(bytes, limits) is { } problem)
+            return new(null, problem);
         try
         {
-            using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+            using var stream = new MemoryStream(bytes, writable: false);
             using var pdf = PdfReader.Open(stream, PdfDocumentOpenMode.Import);
             if (pdf.PageCount == 0)
                 return new(null, "The PDF has no pages.");
@@ -48,13 +49,6 @@ public static class PdfInspector
         // The header may follow a little garbage (ISO 32000 allows readers to look within the first 1024 bytes).
         var head = bytes[..Math.Min(bytes.Length, 1024)];
         return head.IndexOf("%PDF-"u8) >= 0;
-    }
-
-    /// <summary>An encrypted PDF names an /Encrypt dictionary in its trailer; look for it in the file's tail.</summary>
-    private static bool IsEncrypted(ReadOnlySpan<byte> bytes)
-    {
-        var tail = bytes[Math.Max(0, bytes.Length - 4096)..];
-        return tail.IndexOf("/Encrypt"u8) >= 0;
     }
 
     private static string FirstSentence(string message)

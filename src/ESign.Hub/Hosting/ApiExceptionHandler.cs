@@ -33,7 +33,7 @@ public sealed class ApiExceptionHandler(
             _ => (500, "Internal server error", "Something went wrong on our side. Quote the trace id when you report it."),
         };
         if (status == 499) return true;
-        if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+        if (status >= 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, SigningUrlRedaction.Redact(http.Request.Path.Value ?? ""));
 
         http.Response.StatusCode = status;
         if (status == 503) http.Response.Headers.RetryAfter = "5";

@@ -27,6 +27,24 @@ public sealed class HubOptions
     public OAuthOptions OAuth { get; set; } = new();
 
     public BlobOptions Blobs { get; set; } = new();
+
+    public DocumentLimitOptions Documents { get; set; } = new();
+}
+
+/// <summary>
+/// Limits an uploaded PDF must keep (<c>Hub:Documents</c>). They are checked before any PDF library reads the file, so a
+/// hostile file is refused with 422 instead of exhausting memory, time or the stack.
+/// </summary>
+public sealed class DocumentLimitOptions
+{
+    /// <summary>Most pages a document may have (default 2,000). Sealing is done in the signer's request, so this bounds it.</summary>
+    public int MaxPages { get; set; } = 2000;
+
+    /// <summary>Most bytes one compressed stream may inflate to (default 64 MB): a scanned A4 page at 300 dpi is about 26 MB.</summary>
+    public long MaxStreamDecompressedBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most bytes all compressed streams of a document may inflate to together (default 256 MB).</summary>
+    public long MaxDocumentDecompressedBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 public sealed class DatabaseOptions

@@ -31,8 +31,12 @@ public static class HubRegistration
     public static WebApplicationBuilder AddHub(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Signing tokens must never reach a log, whatever the log level (ASP.NET Core logs request paths at Information).
+        services.RedactSigningUrlsInLogs();
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section)
             .Validate(o => o.MaxUploadBytes > 0, "Hub:MaxUploadBytes must be positive.")
+            .Validate(o => o.Documents.MaxPages > 0 && o.Documents.MaxStreamDecompressedBytes > 0 && o.Documents.MaxDocumentDecompressedBytes > 0,
+                "Hub:Documents limits must be positive.")
             .ValidateOnStart();
         var hub = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
 

@@ -42,9 +42,12 @@ internal sealed class AuditCertificateWriter : IDisposable
     private XGraphics? _graphics;
     private double _y;
 
-    private AuditCertificateWriter(PdfDocument document, SealInput input)
+    private readonly IReadOnlyList<string> _activeContentRemoved;
+
+    private AuditCertificateWriter(PdfDocument document, SealInput input, IReadOnlyList<string> activeContentRemoved)
     {
         _document = document;
+        _activeContentRemoved = activeContentRemoved;
         _input = input;
         _pageSize = PageSizeFor(document);
         _originalPages = document.PageCount;
@@ -55,9 +58,10 @@ internal sealed class AuditCertificateWriter : IDisposable
     private double BodyBottom => _pageSize.Height - Bottom;
 
     /// <summary>Appends the certificate pages to <paramref name="document"/>; returns how many were added.</summary>
-    public static int Append(PdfDocument document, SealInput input, X509Certificate2 certificate)
+    /// <param name="activeContentRemoved">What was removed from the original before sealing (actions, JavaScript...), to list.</param>
+    public static int Append(PdfDocument document, SealInput input, X509Certificate2 certificate, IReadOnlyList<string> activeContentRemoved)
     {
-        using var writer = new AuditCertificateWriter(document, input);
+        using var writer = new AuditCertificateWriter(document, input, activeContentRemoved);
         writer.WriteSummary(certificate);
         writer.WriteSigners();
         writer.WriteTimeline();
@@ -110,6 +114,8 @@ internal sealed class AuditCertificateWriter : IDisposable
             ("Original document SHA-256", _input.OriginalSha256.ToLowerInvariant(), 2),
             ("Pages of the original", _originalPages.ToString(CultureInfo.InvariantCulture), 1),
             ("Mode", _input.TestMode ? "Test \u2013 not legally binding" : "Live", 1),
+            ("Active content removed", _activeContentRemoved.Count == 0 ? "None found"
+                : "Before sealing: " + string.Join("; ", _activeContentRemoved), 4),
             ("Sealed with", "PDF digital signature (SHA-256) over this whole file", 2),
             ("Sealing certificate", certificate.Subject, 3),
             ("Certificate issuer", certificate.Subject == certificate.Issuer ? "Self-signed" : certificate.Issuer, 3),

@@ -8,11 +8,12 @@ namespace ESign.Hub.Sealing;
 /// PDFsharp 6.2.4 writes deflate streams without their end: no final block and no Adler-32 trailer. Readers cope, but
 /// <c>qpdf --check</c> warns and exits 3. Saving with NoCompression keeps the streams we add clean; this re-encodes
 /// such streams that the original brought along (any PDF that PDFsharp, or a tool with the same flaw, produced).
-/// Streams that end properly are left byte for byte as they were.
+/// Streams that end properly are left byte for byte as they were, and so is a stream that would inflate past
+/// <c>maxStreamBytes</c> (uploads are refused before that, so only a document stored before the limit meets it).
 /// </summary>
 internal static class FlateStreamRepair
 {
-    public static void Repair(PdfDocument document)
+    public static void Repair(PdfDocument document, long maxStreamBytes)
     {
         foreach (var item in document.Internals.GetAllObjects())
         {
@@ -20,18 +21,9 @@ internal static class FlateStreamRepair
             var encoded = stream.Value;
             if (encoded.Length < 6) continue;
 
-            byte[] decoded;
-            try
-            {
-                using var inflater = new ZLibStream(new MemoryStream(encoded, writable: false), CompressionMode.Decompress);
-                using var buffer = new MemoryStream(encoded.Length * 4);
-                inflater.CopyTo(buffer);
-                decoded = buffer.ToArray();
-            }
-            catch (InvalidDataException)
-            {
-                continue; // damaged beyond this repair; viewers may still show it, so leave it alone
-            }
+            var decoded = Documents.PdfObjectTable.InflateCapped(encoded, maxStreamBytes, out var damaged);
+            // Damaged beyond this repair (viewers may still show it) or over the limit: leave it alone.
+            if (damaged || decoded.Length > maxStreamBytes) continue;
             if (BinaryPrimitives.ReadUInt32BigEndian(encoded.AsSpan(encoded.Length - 4)) == Adler32(decoded)) continue;
 
             using var output = new MemoryStream(encoded.Length + 16);

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using ESign.Hub.Documents;
+using ESign.Hub.Hosting;
 using Microsoft.Extensions.Options;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.IO;
@@ -8,11 +10,11 @@ namespace ESign.Hub.Sealing;
 
 /// <summary>
 /// Produces the final PDF of a completed request: the document's own form fields flattened, the collected field values
-/// drawn on their pages, the audit certificate appended, a test-mode watermark on every page when it applies, and one
+/// drawn on their pages, active content (actions, JavaScript, embedded files) removed, the audit certificate appended, a test-mode watermark on every page when it applies, and one
 /// digital signature (the seal) over the whole file. PDFsharp cannot append a second signature without breaking the
 /// first, so a document is sealed exactly once, at completion (docs/decisions/004-sealing.md).
 /// </summary>
-public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<SealingOptions> options)
+public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<SealingOptions> options, IOptions<HubOptions> hub)
 {
     public const string Reason = "Signed and sealed by ESign.Hub";
     public const string AppName = "ESign.Hub";
@@ -37,15 +39,22 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
             throw new ArgumentException(
                 $"OriginalSha256 '{input.OriginalSha256}' is not the SHA-256 of the original PDF ({sha256}).", nameof(input));
 
+        // Uploads are checked before they are stored; this covers documents stored before a limit existed or was lowered,
+        // so PDFsharp never opens a file that could overflow its stack or inflate without bound.
+        var limits = PdfLimits.From(hub.Value.Documents) with { MaxPages = int.MaxValue };
+        if (PdfStructureCheck.Check(input.OriginalPdf, limits) is { } problem)
+            throw new ArgumentException($"The original PDF could not be opened for sealing: {problem}", nameof(input));
+
         SealingFonts.EnsureRegistered();
         var certificate = await certificates.GetAsync(ct);
 
         using var document = Open(input.OriginalPdf);
-        FlateStreamRepair.Repair(document);
+        FlateStreamRepair.Repair(document, limits.MaxStreamDecompressedBytes);
         FormFlattener.Flatten(document);
+        var activeContentRemoved = ActiveContentRemover.Remove(document);
         FieldStamper.Stamp(document, input.Fields);
         ct.ThrowIfCancellationRequested();
-        AuditCertificateWriter.Append(document, input, certificate);
+        AuditCertificateWriter.Append(document, input, certificate, activeContentRemoved);
         if (input.TestMode) TestModeWatermark.Apply(document);
         ct.ThrowIfCancellationRequested();
 

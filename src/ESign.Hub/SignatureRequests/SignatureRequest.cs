@@ -44,6 +44,15 @@ public sealed class SignatureRequest : Storage.ITenantOwned
     public DateTime? CompletedAt { get; private set; }
     public string? SignedDocumentId { get; private set; }
     public string? SignedDocumentSha256 { get; private set; }
+    /// <summary>Failed sealing attempts since the last signature or the last operator retry.</summary>
+    public int SealingAttempts { get; private set; }
+    /// <summary>Why the last sealing attempt failed (for the operator); null when none failed.</summary>
+    public string? SealingError { get; private set; }
+    /// <summary>
+    /// When sealing was given up after <see cref="MaxSealingAttempts"/> failures: the request stays in progress and the
+    /// scheduler leaves it alone until an operator retries (POST …/retry-sealing).
+    /// </summary>
+    public DateTime? SealingIncidentAt { get; private set; }
     /// <summary>Renewed by every change; the database rejects a save based on a stale copy (optimistic concurrency).</summary>
     public Guid Version { get; private set; } = Guid.NewGuid();
 
@@ -244,6 +253,40 @@ public sealed class SignatureRequest : Storage.ITenantOwned
 
     public bool RemindersExhausted => Reminders is null || RemindersSent >= Reminders.Max;
 
+    public const int MaxSealingAttempts = 6;
+
+    /// <summary>
+    /// A sealing attempt failed. The next is scheduled with exponential back-off (1, 2, 4, 8, 16 minutes); after
+    /// <see cref="MaxSealingAttempts"/> failures an incident is opened instead (timeline and webhook
+    /// <c>sealing_failed</c>). Returns true when this failure opened the incident.
+    /// </summary>
+    public bool RecordSealingFailure(string error, RequestContext context)
+    {
+        if (!AwaitsSealing || SealingIncidentAt is not null) return false;
+        SealingAttempts++;
+        SealingError = error.Length > 1000 ? error[..1000] : error;
+        if (SealingAttempts >= MaxSealingAttempts)
+        {
+            SealingIncidentAt = context.Now;
+            Record("sealing_failed", null, context);
+            return true;
+        }
+        Touch(context);
+        ScheduledAt = context.Now.AddMinutes(Math.Pow(2, SealingAttempts - 1));
+        return false;
+    }
+
+    /// <summary>An operator retries sealing after an incident: the attempts start again, the first right away.</summary>
+    public void RetrySealing(RequestContext context)
+    {
+        if (SealingIncidentAt is null || !AwaitsSealing)
+            throw new InvalidOperationException($"Request {Id} has no sealing incident to retry.");
+        SealingAttempts = 0;
+        SealingIncidentAt = null;
+        Record("sealing_retried", null, context);
+        ScheduledAt = context.Now;
+    }
+
     /// <summary>The sealed PDF exists: the request is completed.</summary>
     public void Complete(string signedDocumentId, string sha256, RequestContext context)
     {
@@ -253,6 +296,7 @@ public sealed class SignatureRequest : Storage.ITenantOwned
         SignedDocumentId = signedDocumentId;
         SignedDocumentSha256 = sha256;
         NextReminderAt = null;
+        SealingError = null;
         Record("completed", null, context);
     }
 
@@ -278,7 +322,7 @@ public sealed class SignatureRequest : Storage.ITenantOwned
         UpdatedAt = context.Now;
         Version = Guid.NewGuid();
         ScheduledAt = IsFinished ? null
-            : AwaitsSealing ? context.Now.AddMinutes(1)
+            : AwaitsSealing ? (SealingIncidentAt is null ? context.Now.AddMinutes(1) : null)
             : (ExpiresAt, NextReminderAt) switch
             {
                 ({ } e, { } r) => e < r ? e : r,

@@ -24,7 +24,27 @@ public static class SignatureRequestEndpoints
         requests.MapDelete("/{id}", CancelSignatureRequest).WithName("CancelSignatureRequest")
             .WithSummary("Cancel a pending or in-progress request; a finished one answers 409").ProducesProblems(404, 409)
             .RequireScope(Scopes.SignatureRequestsWrite);
+        requests.MapPost("/{id}/retry-sealing", RetrySealing).WithName("RetrySealing")
+            .WithSummary("Retry sealing a request whose sealing_incident shows it was given up; 409 when there is none")
+            .ProducesProblems(404, 409)
+            .RequireScope(Scopes.Admin);
         return app;
+    }
+
+    /// <summary>Resets the attempts and seals now; a new failure counts again (back-off, then a new incident).</summary>
+    private static async Task<Results<Ok<SignatureRequestResponse>, ProblemHttpResult>> RetrySealing(
+        string id, HubDbContext db, HttpContext http, TimeProvider clock, Signing.FinalizeSignatureRequest finalize, CancellationToken ct)
+    {
+        var request = await WithDetails(db).Include(r => r.Events).FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (request is null) return Problems.NotFound("signature request", id);
+        if (request.SealingIncidentAt is null || !request.AwaitsSealing)
+            return Problems.Conflict($"Signature request '{id}' has no sealing incident to retry.");
+        var context = new RequestContext(clock.GetUtcNow().UtcDateTime, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+        request.RetrySealing(context);
+        await db.SaveChangesAsync(ct);
+        await finalize.TryAsync(request.AccountId, request.Id, ct);
+        var after = await WithDetails(db).Include(r => r.Events).AsNoTracking().FirstAsync(r => r.Id == id, ct);
+        return TypedResults.Ok(SignatureRequestResponse.From(after, withEvents: true));
     }
 
     private static IQueryable<SignatureRequest> WithDetails(HubDbContext db) =>

@@ -14,12 +14,16 @@ public sealed record EventResponse(string Id, string Type, string? SignerId, Dat
 
 public sealed record RemindersResponse(int AfterDays, int EveryDays, int Max);
 
+/// <summary>Sealing was given up after repeated failures; an operator can retry it (POST …/retry-sealing).</summary>
+public sealed record SealingIncidentResponse(string Error, int Attempts, DateTime Since);
+
 public sealed record SignatureRequestResponse(
     string Id, SignatureRequestStatus Status, string Title, string? Message, bool TestMode, SigningOrder SigningOrder,
     string DocumentId, string? TemplateId, string? SignedDocumentId, string? SignedDocumentSha256,
     IReadOnlyList<SignerResponse> Signers, IReadOnlyList<FieldResponse> Fields, IReadOnlyList<EventResponse>? Events,
     IReadOnlyDictionary<string, string> Metadata, RemindersResponse? Reminders,
-    DateTime CreatedAt, DateTime UpdatedAt, DateTime? ExpiresAt, DateTime? CanceledAt, DateTime? CompletedAt)
+    DateTime CreatedAt, DateTime UpdatedAt, DateTime? ExpiresAt, DateTime? CanceledAt, DateTime? CompletedAt,
+    SealingIncidentResponse? SealingIncident)
 {
     /// <param name="signingUrls">Signer id → signing link; only known right after creation.</param>
     public static SignatureRequestResponse From(SignatureRequest r, bool withEvents, IReadOnlyDictionary<string, string>? signingUrls = null)
@@ -39,6 +43,7 @@ public sealed record SignatureRequestResponse(
                 : null,
             r.Metadata.ToDictionary(m => m.Key, m => m.Value),
             r.Reminders is { } rem ? new RemindersResponse(rem.AfterDays, rem.EveryDays, rem.Max) : null,
-            r.CreatedAt, r.UpdatedAt, r.ExpiresAt, r.CanceledAt, r.CompletedAt);
+            r.CreatedAt, r.UpdatedAt, r.ExpiresAt, r.CanceledAt, r.CompletedAt,
+            r.SealingIncidentAt is { } since ? new SealingIncidentResponse(r.SealingError ?? "", r.SealingAttempts, since) : null);
     }
 }

@@ -11,7 +11,8 @@ namespace ESign.Hub.Signing;
 /// <summary>
 /// Turns a request whose signers have all signed into a completed one: draws the values into the PDF, appends the audit
 /// certificate, seals it, stores it as a new document and tells every signer. Runs right after the last signature and,
-/// should that fail or the process stop, again from the scheduler until it succeeds.
+/// should that fail or the process stop, again from the scheduler with back-off; after
+/// <see cref="SignatureRequest.MaxSealingAttempts"/> failures the request gets a sealing incident an operator retries.
 /// </summary>
 public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSealer sealer, EmailDelivery delivery, TimeProvider clock,
     ILogger<FinalizeSignatureRequest> logger)
@@ -32,7 +33,7 @@ public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSea
             .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == requestId, ct);
         if (request is null) return false;
         if (request.Status == SignatureRequestStatus.Completed) return true;
-        if (!request.AwaitsSealing) return false;
+        if (!request.AwaitsSealing || request.SealingIncidentAt is not null) return false; // an incident waits for an operator
         try
         {
             var account = await db.Accounts.FirstAsync(a => a.Id == accountId, ct);
@@ -43,7 +44,7 @@ public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSea
             var now = clock.GetUtcNow().UtcDateTime;
 
             var sealedPdf = await sealer.SealAsync(Describe(request, account.Name, original, bytes, now), ct);
-            var stored = await documents.AddAsync(accountId, request.TestMode, sealedPdf.Content, $"{request.Title} - signed.pdf", ct);
+            var stored = await documents.AddSealedAsync(accountId, request.TestMode, sealedPdf.Content, $"{request.Title} - signed.pdf", ct);
             if (stored.Document is null) throw new InvalidOperationException($"The sealed PDF did not pass inspection: {stored.Problem}");
 
             var context = new RequestContext(now, null, "ESign.Hub");
@@ -61,8 +62,32 @@ public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSea
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Sealing signature request {RequestId} failed; the scheduler will try again", requestId);
+            logger.LogError(e, "Sealing signature request {RequestId} failed", requestId);
+            await RecordFailureAsync(accountId, requestId, e.Message, ct);
             return false;
+        }
+    }
+
+    /// <summary>Counts the failure on the request (back-off, then an incident), in a fresh scope: the failed one may hold half-made changes.</summary>
+    private async Task RecordFailureAsync(string accountId, string requestId, string error, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantScope>().AccountIdOverride = accountId;
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            var request = await db.SignatureRequests.Include(r => r.Signers).Include(r => r.Events)
+                .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == requestId, ct);
+            if (request is null) return;
+            var context = new RequestContext(clock.GetUtcNow().UtcDateTime, null, "ESign.Hub");
+            if (request.RecordSealingFailure(error, context))
+                logger.LogError("Sealing signature request {RequestId} failed {Attempts} times; it waits for an operator to retry: {Error}",
+                    requestId, request.SealingAttempts, error);
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Changed meanwhile (completed by another process, or another failure counted): the next attempt sees it.
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class PageImages(IBlobStore blobs, DocumentStore documents, PageRa
 
         var pdf = await documents.ReadAsync(document, ct);
         if (pdf is null) return null;
-        var png = await rasterizer.RenderPngAsync(pdf, page, ct, dpi);
+        var png = await rasterizer.RenderPngAsync(pdf, page, document.PageSizes[page - 1], ct, dpi);
         if (png is null) return null;
         await blobs.PutAsync(key, png, ct);
         return new MemoryStream(png, writable: false);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using ESign.Hub.Email;
 using ESign.Hub.Hosting;
 using ESign.Hub.SignatureRequests;
@@ -123,7 +122,7 @@ public sealed class SigningActions(
         return errors;
     }
 
-    /// <summary>Reads an adopted signature or initials: a PNG we can stamp, at most 512 KB and 2000×1000 pixels.</summary>
+    /// <summary>Reads an adopted signature or initials: a PNG we can decode, at most 512 KB and 2000×1000 pixels.</summary>
     private static AdoptedMark? ReadMark(MarkInput? input, string path, string what, ValidationErrors errors)
     {
         if (input is null || string.IsNullOrEmpty(input.ImagePngBase64))
@@ -144,19 +143,15 @@ public sealed class SigningActions(
             errors.Add($"{path}.image_png_base64", "The image is not valid base64.");
             return null;
         }
-        if (png.Length > MaxMarkBytes) errors.Add($"{path}.image_png_base64", "The image is larger than 512 KB.");
-        else if (!IsPng(png, out var width, out var height)) errors.Add($"{path}.image_png_base64", "The image is not a PNG.");
-        else if (width is < 1 or > 2000 || height is < 1 or > 1000) errors.Add($"{path}.image_png_base64", "The image must be at most 2000×1000 pixels.");
+        if (png.Length > MaxMarkBytes)
+        {
+            errors.Add($"{path}.image_png_base64", "The image is larger than 512 KB.");
+            return null;
+        }
+        // Decoded in full now and stored as we re-encode it: an image that cannot be decoded would make sealing fail later.
+        var (normalized, problem) = SignatureImage.Normalize(png);
+        if (problem is not null) errors.Add($"{path}.image_png_base64", problem);
+        png = normalized ?? [];
         return errors.Any ? null : new AdoptedMark(input.Method!, input.TypedText?.Trim(), png);
-    }
-
-    private static bool IsPng(byte[] png, out int width, out int height)
-    {
-        width = height = 0;
-        ReadOnlySpan<byte> magic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-        if (png.Length < 33 || !png.AsSpan(0, 8).SequenceEqual(magic) || !png.AsSpan(12, 4).SequenceEqual("IHDR"u8)) return false;
-        width = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
-        height = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4));
-        return true;
     }
 }

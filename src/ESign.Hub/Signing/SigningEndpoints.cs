@@ -189,7 +189,15 @@ public static class SigningEndpoints
             return Results.Problem(statusCode: 403, detail: "The document is not available to you yet.");
         var document = await db.Documents.AsNoTracking().FirstAsync(d => d.Id == access.Request.DocumentId, ct);
         if (page < 1 || page > document.PageCount) return Results.Problem(statusCode: 404, detail: $"The document has {document.PageCount} pages.");
-        var image = await images.OpenAsync(document, page, ct);
+        Stream? image;
+        try
+        {
+            image = await images.OpenAsync(document, page, ct);
+        }
+        catch (PageRenderException e)
+        {
+            return Results.Problem(statusCode: 422, detail: e.Message + " Download the PDF to read it.");
+        }
         if (image is null) return Results.Problem(statusCode: 410, detail: "The document's file is no longer stored.");
         http.Response.Headers.CacheControl = "private, max-age=3600";
         return Results.File(image, "image/png");

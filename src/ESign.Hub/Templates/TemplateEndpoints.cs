@@ -151,8 +151,18 @@ public static class TemplateEndpoints
         var page = 1;
         if (http.Query["page"].FirstOrDefault() is { } text && (!int.TryParse(text, out page) || page < 1))
             return Problems.BadRequest("page must be a page number from 1.");
-        var png = await pages.RenderPngAsync(pdf, page, ct);
-        return png is null ? Problems.BadRequest($"The preview has fewer than {page} pages.") : TypedResults.File(png, "image/png");
+        // Chromium made this PDF, but a template's CSS chooses its page size: the rasteriser needs it to bound the image.
+        var inspection = PdfInspector.Inspect(pdf, PdfLimits.From(new DocumentLimitOptions()));
+        if (inspection.Pages is not { } sizes || page > sizes.Count) return Problems.BadRequest($"The preview has fewer than {page} pages.");
+        try
+        {
+            var png = await pages.RenderPngAsync(pdf, page, sizes[page - 1], ct);
+            return png is null ? Problems.BadRequest($"The preview has fewer than {page} pages.") : TypedResults.File(png, "image/png");
+        }
+        catch (PageRenderException e)
+        {
+            return Problems.Unprocessable(e.Message);
+        }
     }
 
     private static List<string> CheckRoles(List<string>? input, ValidationErrors errors)

@@ -6,7 +6,7 @@ public static class WebhookEvents
     public static readonly IReadOnlyList<string> Types =
     [
         "signature_request.sent", "signature_request.viewed", "signature_request.signed", "signature_request.completed",
-        "signature_request.declined", "signature_request.expired", "signature_request.canceled",
+        "signature_request.declined", "signature_request.expired", "signature_request.canceled", "signature_request.sealing_failed",
         WorkflowRunCompleted, WorkflowRunFaulted,
     ];
 
@@ -15,7 +15,7 @@ public static class WebhookEvents
 
     /// <summary>The webhook type of a request's timeline entry, or null for entries that are not delivered (reminders…).</summary>
     public static string? TypeOf(string timelineType) =>
-        timelineType is "sent" or "viewed" or "signed" or "completed" or "declined" or "expired" or "canceled"
+        timelineType is "sent" or "viewed" or "signed" or "completed" or "declined" or "expired" or "canceled" or "sealing_failed"
             ? "signature_request." + timelineType
             : null;
 }

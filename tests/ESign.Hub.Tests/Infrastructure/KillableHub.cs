@@ -52,9 +52,11 @@ public sealed class KillableHub : IAsyncDisposable
         var process = Process.Start(start)!;
         // The last lines the hub wrote, to say why it did not start.
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var hub = new KillableHub(process, new Uri($"http://127.0.0.1:{port}/"), apiKey);
         void Keep(string? line)
         {
             if (line is null) return;
+            if (hub._allOutput.Count < 100_000) hub._allOutput.Enqueue(line);
             output.Enqueue(line);
             while (output.Count > 40) output.TryDequeue(out _);
         }
@@ -63,7 +65,6 @@ public sealed class KillableHub : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var hub = new KillableHub(process, new Uri($"http://127.0.0.1:{port}/"), apiKey);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
@@ -79,6 +80,23 @@ public sealed class KillableHub : IAsyncDisposable
         var exited = process.HasExited ? $"it exited with code {process.ExitCode}" : "it was not ready within 60 s";
         await hub.DisposeAsync();
         return (null, $"{exited}; its last output: {string.Join(" | ", output)}");
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _allOutput = new();
+
+    /// <summary>Everything the process wrote (its logs), up to 100,000 lines.</summary>
+    public IReadOnlyCollection<string> Output => _allOutput;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The process's resident memory now (VmRSS in /proc/{pid}/status), in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
     }
 
     /// <summary>SIGKILL: the process gets no chance to finish or clean up anything.</summary>

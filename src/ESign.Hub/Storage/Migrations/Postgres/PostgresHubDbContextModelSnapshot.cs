@@ -514,6 +514,15 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<DateTime?>("ScheduledAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("SealingAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SealingError")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("SealingIncidentAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SignedDocumentId")
                         .HasColumnType("text");
 

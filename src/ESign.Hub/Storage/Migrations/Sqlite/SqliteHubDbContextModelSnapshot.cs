@@ -509,6 +509,15 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("ScheduledAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("SealingAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SealingError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SealingIncidentAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SignedDocumentId")
                         .HasColumnType("TEXT");
 

@@ -1,0 +1,135 @@
+using System.Net;
+using ESign.Hub.Tests.Infrastructure;
+
+namespace ESign.Hub.Tests.Hostile;
+
+/// <summary>A hub with small document limits, so a test can go just over each one.</summary>
+public sealed class SmallLimitsHub() : HubFactory(Database.Sqlite)
+{
+    public const int MaxPages = 50;
+    public const int MaxStreamBytes = 4 * 1024 * 1024;
+    public const int MaxDocumentBytes = 10 * 1024 * 1024;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Hub:MaxUploadBytes"] = (25 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Hub:Documents:MaxPages"] = MaxPages.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Hub:Documents:MaxStreamDecompressedBytes"] = MaxStreamBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Hub:Documents:MaxDocumentDecompressedBytes"] = MaxDocumentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>Uploads of PDFs built to crash, exhaust or fool PDF readers answer 422 naming the problem; honest PDFs near them are accepted.</summary>
+public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<SmallLimitsHub>
+{
+    public static TheoryData<string, string> RefusedPdfs => new()
+    {
+        { "self-referencing page tree", "refers back to itself" },
+        { "kids point back at parent", "refers back to itself" },
+        { "30,000 nested /Pages", "more than 64 levels deep" },
+        { "65 nested /Pages", "more than 64 levels deep" },
+        { "parent chain loop", "/Parent chain of page 1 loops" },
+        { "deep array in object", "more than 100 levels deep" },
+        { "deep dictionary", "more than 100 levels deep" },
+        { "deep array in content", "page content (object 4) nests" },
+        { "negative empty MediaBox", "MediaBox [0 0 -612 0]" },
+        { "MediaBox over 14,400 points", "between 1 and 14400 points" },
+        { "no catalog", "no document catalog" },
+        { "encrypted", "encrypted" },
+    };
+
+    private static byte[] Pdf(string name) => name switch
+    {
+        "self-referencing page tree" => HostilePdfs.SelfReferencingPageTree(),
+        "kids point back at parent" => HostilePdfs.KidsPointBackAtParent(),
+        "30,000 nested /Pages" => HostilePdfs.DeepPageTree(30_000),
+        "64 nested /Pages" => HostilePdfs.DeepPageTree(63), // 63 /Pages nodes plus the page: 64 levels
+        "65 nested /Pages" => HostilePdfs.DeepPageTree(64),
+        "parent chain loop" => HostilePdfs.ParentChainLoop(),
+        "deep array in object" => HostilePdfs.DeepArrayInObject(10_000),
+        "deep dictionary" => HostilePdfs.DeepDictionary(10_000),
+        "deep array in content" => HostilePdfs.DeepArrayInContent(10_000),
+        "negative empty MediaBox" => HostilePdfs.Page("/MediaBox [0 0 -612 0]"),
+        "MediaBox over 14,400 points" => HostilePdfs.Page("/MediaBox [0 0 14400.5 792]"),
+        "no catalog" => HostilePdfs.NoCatalog(),
+        "encrypted" => HostilePdfs.Encrypted(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedPdfs))]
+    public async Task Hostile_pdf_is_refused_with_422_naming_the_problem(string name, string expected)
+    {
+        var account = await hub.NewAccountAsync();
+        var response = await account.Http.PostAsync("/v1/documents", HttpExtensions.PdfForm(Pdf(name)));
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains(expected, (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/MediaBox [0 0 14400 14400]")]
+    [InlineData("/MediaBox [0 0 -612 -792]")] // a rectangle given by its other corners is still Letter
+    [InlineData("/MediaBox [0 0 1 1]")]
+    public async Task Pages_of_any_real_size_are_accepted(string entries)
+    {
+        var account = await hub.NewAccountAsync();
+        await account.Http.UploadPdfAsync(HostilePdfs.Page(entries));
+    }
+
+    [Fact]
+    public async Task A_page_tree_64_levels_deep_is_accepted()
+    {
+        var account = await hub.NewAccountAsync();
+        await account.Http.UploadPdfAsync(Pdf("64 nested /Pages"));
+    }
+
+    [Fact]
+    public async Task Text_that_mentions_Encrypt_is_not_taken_for_encryption()
+    {
+        var account = await hub.NewAccountAsync();
+        await account.Http.UploadPdfAsync(HostilePdfs.TextMentioningEncrypt());
+    }
+
+    [Fact]
+    public async Task Page_limit_is_kept_to_the_page()
+    {
+        var account = await hub.NewAccountAsync();
+        await account.Http.UploadPdfAsync(HostilePdfs.ManyPages(SmallLimitsHub.MaxPages));
+        var response = await account.Http.PostAsync("/v1/documents", HttpExtensions.PdfForm(HostilePdfs.ManyPages(SmallLimitsHub.MaxPages + 1)));
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("more than 50 pages", (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("Hub:Documents:MaxPages", (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_may_inflate_to_the_limit_and_not_one_byte_more()
+    {
+        var account = await hub.NewAccountAsync();
+        await account.Http.UploadPdfAsync(HostilePdfs.FlateBomb(SmallLimitsHub.MaxStreamBytes));
+        var response = await account.Http.PostAsync("/v1/documents", HttpExtensions.PdfForm(HostilePdfs.FlateBomb(SmallLimitsHub.MaxStreamBytes + 1)));
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("Hub:Documents:MaxStreamDecompressedBytes", (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_document_may_inflate_to_the_limit_and_not_one_byte_more()
+    {
+        var account = await hub.NewAccountAsync();
+        const int half = SmallLimitsHub.MaxDocumentBytes / 4;
+        // Four streams of a quarter each, plus the page's content stream (not compressed), is exactly the limit.
+        await account.Http.UploadPdfAsync(HostilePdfs.ManyStreams(4, half));
+        var response = await account.Http.PostAsync("/v1/documents",
+            HttpExtensions.PdfForm(ManyStreamsPlusOne(half)));
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("Hub:Documents:MaxDocumentDecompressedBytes", (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>Four streams of <paramref name="size"/> and a fifth of one byte.</summary>
+    private static byte[] ManyStreamsPlusOne(long size) => HostilePdfs.BuildBinary(
+        System.Text.Encoding.Latin1.GetBytes("<< /Type /Catalog /Pages 2 0 R >>"),
+        System.Text.Encoding.Latin1.GetBytes("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+        System.Text.Encoding.Latin1.GetBytes("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Blobs [4 0 R 5 0 R 6 0 R 7 0 R 8 0 R] >>"),
+        HostilePdfs.FlateStreamBytes(HostilePdfs.Zeros(size)), HostilePdfs.FlateStreamBytes(HostilePdfs.Zeros(size)),
+        HostilePdfs.FlateStreamBytes(HostilePdfs.Zeros(size)), HostilePdfs.FlateStreamBytes(HostilePdfs.Zeros(size)),
+        HostilePdfs.FlateStreamBytes(HostilePdfs.Zeros(1)));
+}
