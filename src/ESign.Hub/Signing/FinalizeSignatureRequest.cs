@@ -63,18 +63,18 @@ public sealed class FinalizeSignatureRequest(IServiceScopeFactory scopes, PdfSea
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Sealing signature request {RequestId} failed", requestId);
-            await RecordFailureAsync(accountId, requestId, e.Message, ct);
+            await RecordFailureAsync(accountId, testMode.Value, requestId, e.Message, ct);
             return false;
         }
     }
 
     /// <summary>Counts the failure on the request (back-off, then an incident), in a fresh scope: the failed one may hold half-made changes.</summary>
-    private async Task RecordFailureAsync(string accountId, string requestId, string error, CancellationToken ct)
+    private async Task RecordFailureAsync(string accountId, bool testMode, string requestId, string error, CancellationToken ct)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantScope>().AccountIdOverride = accountId;
+            scope.ServiceProvider.GetRequiredService<TenantScope>().ActFor(accountId, testMode);
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
             var request = await db.SignatureRequests.Include(r => r.Signers).Include(r => r.Events)
                 .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == requestId, ct);
