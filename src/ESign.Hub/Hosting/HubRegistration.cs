@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ESign.Hub.Accounts;
 using ESign.Hub.Audit;
 using ESign.Hub.Auth;
@@ -132,6 +133,7 @@ public static class HubRegistration
         {
             404 => $"Nothing answers at {http.Request.Method} {http.Request.Path}. The API reference is at /docs.",
             405 => $"{http.Request.Method} is not supported at {http.Request.Path}. The API reference is at /docs.",
+            413 => ApiExceptionHandler.TooLargeDetail(http.RequestServices.GetRequiredService<IOptions<HubOptions>>().Value.MaxUploadBytes),
             415 => "This endpoint does not accept that content type. Send application/json (uploads also accept multipart/form-data).",
             _ => null,
         };

@@ -28,6 +28,18 @@ public static class Json
         public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType != JsonTokenType.String) throw new JsonException("Expected a string.");
+            return Holdable(ref reader);
+        }
+
+        /// <summary>Dictionary keys (metadata) are read here, not by <see cref="Read"/>.</summary>
+        public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Holdable(ref reader);
+
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+            writer.WritePropertyName(value);
+
+        private static string Holdable(ref Utf8JsonReader reader)
+        {
             string text;
             try
             {

@@ -55,6 +55,12 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<Hu
         {
             http.Request.Body = body;
         }
+        if (limited.Exceeded && !http.Response.HasStarted)
+        {
+            // Minimal API parameter binding catches the 413 itself and only sets the status: answer it the same way.
+            await DrainAsync(body, http.RequestAborted);
+            throw TooLarge(limit);
+        }
     }
 
     private static async Task DrainAsync(Stream body, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
+using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace ESign.Hub.RateLimiting;
@@ -36,11 +37,12 @@ public static class RateLimitRegistration
                     _ => Bucket(trigger.PermitsPerSecondPerClient, trigger.PermitsPerSecondPerClient * 2))
                 : RateLimitPartition.GetNoLimiter(""));
             var triggerPerPath = PartitionedRateLimiter.Create<HttpContext, string>(http => IsAnonymousTrigger(http)
-                ? RateLimitPartition.GetTokenBucketLimiter("path:" + http.Request.Path.Value!.ToLowerInvariant(),
+                ? RateLimitPartition.GetTokenBucketLimiter("path:" + TriggerPath(http),
                     _ => Bucket(trigger.PermitsPerSecondPerPath, trigger.PermitsPerSecondPerPath * 2))
                 : RateLimitPartition.GetNoLimiter(""));
-            // The path's bucket before the client's: requests a flooded path refuses do not also use up the client's bucket.
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(perCredential, triggerPerPath, triggerPerClient);
+            // The client's bucket before the path's: a flooding client is stopped by its own bucket before it can use up the
+            // path's, which every other caller of that path shares.
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(perCredential, triggerPerClient, triggerPerPath);
             o.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;
@@ -72,4 +74,11 @@ public static class RateLimitRegistration
     }
 
     private static bool IsAnonymousTrigger(HttpContext http) => http.Request.Path.StartsWithSegments("/workflows/http");
+
+    /// <summary>The trigger path as the endpoint matches it, so "orders/", "orders//" and "Orders" share one bucket.</summary>
+    private static string TriggerPath(HttpContext http)
+    {
+        http.Request.Path.StartsWithSegments("/workflows/http", out var rest);
+        return HttpPaths.Normalize(Uri.UnescapeDataString(rest.Value ?? ""));
+    }
 }

@@ -37,6 +37,8 @@ public abstract class JsonEdgeCaseTests(HubFactory hub)
                 $$"""{ "document_id": "DOC", "title": {{bad}}, "signers": [{ "name": "A", "email": "a@example.com" }] }""");
             data.Add("signature request metadata", "POST /v1/signature-requests",
                 $$"""{ "document_id": "DOC", "title": "t", "signers": [{ "name": "A", "email": "a@example.com" }], "metadata": { "k": {{bad}} } }""");
+            data.Add("signature request metadata key", "POST /v1/signature-requests",
+                $$"""{ "document_id": "DOC", "title": "t", "signers": [{ "name": "A", "email": "a@example.com" }], "metadata": { {{bad}}: "v" } }""");
             data.Add("signer name", "POST /v1/signature-requests",
                 $$"""{ "document_id": "DOC", "title": "t", "signers": [{ "name": {{bad}}, "email": "a@example.com" }] }""");
             data.Add("API key name", "POST /v1/api-keys", $$"""{ "name": {{bad}}, "scopes": ["documents:read"] }""");

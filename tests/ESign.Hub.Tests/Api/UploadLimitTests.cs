@@ -62,6 +62,24 @@ public sealed class UploadLimitTests(UploadLimitTests.DefaultLimitHub fixture) :
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_oversized_json_body_on_a_bound_endpoint_is_413_naming_the_limit(bool chunked)
+    {
+        // Minimal API parameter binding reads these bodies itself (it catches the 413 and only sets the status).
+        var json = System.Text.Encoding.UTF8.GetBytes($$"""{ "name": "big", "content": "{{new string('x', 36 * 1024 * 1024)}}" }""");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/templates")
+        {
+            Content = chunked ? new StreamContent(new UnknownLengthStream(json)) : new ByteArrayContent(json),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var problem = await (await _hub.Http.SendAsync(request)).ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Contains("Hub:MaxUploadBytes", (string)problem["detail"]!);
+    }
+
+    [Theory]
     [InlineData(Encoding.Multipart)]
     [InlineData(Encoding.Json)]
     public async Task An_upload_of_exactly_the_limit_is_stored(Encoding encoding)

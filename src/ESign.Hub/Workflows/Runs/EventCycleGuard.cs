@@ -58,26 +58,33 @@ public sealed class EventCycleGuard(
     }
 }
 
-/// <summary>Runs started through events per account in the current second, in this process.</summary>
+/// <summary>
+/// Runs an account may still start through events, in this process: a token bucket that holds a second's worth and
+/// refills continuously (a fixed one-second window would let twice the rate through across a second's boundary).
+/// </summary>
 public sealed class EventRunStartBudget(IOptions<WorkflowOptions> options, TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
 
-    private sealed class Window
+    private sealed class Bucket
     {
-        public long Second;
-        public int Count;
+        public double Tokens = double.NaN;
+        public long UpdatedAt;
     }
 
     public bool TryTake(string accountId, int runs)
     {
-        var second = clock.GetUtcNow().ToUnixTimeSeconds();
-        var window = _windows.GetOrAdd(accountId, _ => new Window());
-        lock (window)
+        var rate = options.Value.MaxEventRunStartsPerSecond;
+        var now = clock.GetTimestamp();
+        var bucket = _buckets.GetOrAdd(accountId, _ => new Bucket());
+        lock (bucket)
         {
-            if (window.Second != second) (window.Second, window.Count) = (second, 0);
-            if (window.Count + runs > options.Value.MaxEventRunStartsPerSecond) return false;
-            window.Count += runs;
+            bucket.Tokens = double.IsNaN(bucket.Tokens)
+                ? rate
+                : Math.Min(rate, bucket.Tokens + clock.GetElapsedTime(bucket.UpdatedAt, now).TotalSeconds * rate);
+            bucket.UpdatedAt = now;
+            if (bucket.Tokens < runs) return false;
+            bucket.Tokens -= runs;
             return true;
         }
     }

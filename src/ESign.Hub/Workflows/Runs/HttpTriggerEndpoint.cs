@@ -42,9 +42,14 @@ public static class HttpTriggerEndpoint
         "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-DNS-Prefetch-Control",
     };
 
+    /// <summary>X- headers that proxies and old browsers act on: serve a file (nginx, Apache, LiteSpeed) or set a policy.</summary>
+    private static readonly string[] ReservedXPrefixes = ["X-Accel-", "X-Sendfile", "X-LiteSpeed-", "X-Forwarded-"];
+
     public static bool IsAllowedResponseHeader(string name) =>
         AllowedResponseHeaders.Contains(name)
         || (name.StartsWith("X-", StringComparison.OrdinalIgnoreCase) && !ReservedXHeaders.Contains(name)
+            && !ReservedXPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase))
+            && !name.EndsWith("-CSP", StringComparison.OrdinalIgnoreCase) && !name.Contains("Security-Policy", StringComparison.OrdinalIgnoreCase)
             && name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
 
     private static async Task<IResult> Handle(string? path, HttpContext http, HubDbContext db, WorkflowRuntime runtime, CancellationToken ct)
