@@ -105,10 +105,34 @@ internal sealed class PdfObjectTable
                 return;
             }
         }
-        var end = _data.AsSpan(position).IndexOf("endstream"u8);
-        var stop = end < 0 ? _data.Length : position + end;
-        dictionary.StreamLength = stop - position;
-        _syntax.Position = end < 0 ? _data.Length : stop + "endstream".Length;
+        var stop = NextEndstream(position);
+        dictionary.StreamLength = (stop < 0 ? _data.Length : stop) - position;
+        _syntax.Position = stop < 0 ? _data.Length : stop + "endstream".Length;
+    }
+
+    private int[]? _endstreams;
+
+    /// <summary>
+    /// The first "endstream" at or after <paramref name="position"/>, or -1. The places are found once for the file: a
+    /// search to the end for every object with a wrong /Length made a crafted file cost objects × size.
+    /// </summary>
+    private int NextEndstream(int position)
+    {
+        if (_endstreams is null)
+        {
+            var found = new List<int>();
+            for (var at = 0; at < _data.Length;)
+            {
+                var next = _data.AsSpan(at).IndexOf("endstream"u8);
+                if (next < 0) break;
+                found.Add(at + next);
+                at += next + "endstream".Length;
+            }
+            _endstreams = [.. found];
+        }
+        var index = Array.BinarySearch(_endstreams, position);
+        if (index < 0) index = ~index;
+        return index < _endstreams.Length ? _endstreams[index] : -1;
     }
 
     private object? ReadCompressed(int streamNumber, int index, int number)
@@ -137,7 +161,7 @@ internal sealed class PdfObjectTable
         }
         foreach (var (number, offset) in headers)
         {
-            if (first + offset >= decoded.Length) continue;
+            if (first < 0 || offset < 0 || first + offset >= decoded.Length) continue;
             syntax.Position = first + (int)offset;
             try
             {

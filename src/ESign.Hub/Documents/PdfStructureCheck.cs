@@ -52,6 +52,11 @@ public static class PdfStructureCheck
         {
             return e.Message;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A file our reader cannot follow is damaged for every other reader too: a 422, never a 500.
+            return "The PDF is damaged and cannot be read: " + e.Message;
+        }
     }
 
     /// <summary>Walks /Pages iteratively; returns the object numbers of the pages' content streams.</summary>
@@ -166,9 +171,46 @@ public static class PdfStructureCheck
         private readonly HashSet<int> _counted = [];
         private long _total;
 
+        /// <summary>
+        /// Decodes the stream's whole filter chain as readers do, counting every inflated byte. Text encodings
+        /// (ASCIIHex, ASCII85) may come before one Flate stage and image codecs after it; other chains (Flate twice, LZW,
+        /// run-length, filters named indirectly) are refused, since they could hide a bomb from the count.
+        /// </summary>
         public byte[] Decode(PdfDictToken stream, ReadOnlySpan<byte> raw)
         {
-            if (FirstFilter(stream) != "/FlateDecode") return raw.ToArray();
+            var data = raw.ToArray();
+            var inflated = false;
+            foreach (var filter in Filters(stream))
+            {
+                switch (filter)
+                {
+                    case "/ASCIIHexDecode" or "/AHx":
+                        data = PdfTextFilters.AsciiHex(data);
+                        break;
+                    case "/ASCII85Decode" or "/A85":
+                        data = PdfTextFilters.Ascii85(data);
+                        break;
+                    case "/FlateDecode" or "/Fl":
+                        if (inflated)
+                            throw new PdfLimitException("A stream in the PDF is compressed twice over; this hub does not accept that. Re-save the PDF and upload it again.");
+                        data = Inflate(stream, data);
+                        inflated = true;
+                        break;
+                    case "/DCTDecode" or "/JPXDecode" or "/CCITTFaxDecode" or "/JBIG2Decode" or "/DCT" or "/CCF":
+                        // Image codecs: what they make is bounded by the page image's pixel cap, not decoded here.
+                        return data;
+                    case "/LZWDecode" or "/LZW" or "/RunLengthDecode" or "/RL":
+                        throw new PdfLimitException($"The PDF compresses a stream with {filter[1..]}, which this hub does not accept. " +
+                            "Re-save it (for example, print it to PDF) and upload it again.");
+                    default:
+                        throw new PdfLimitException($"The PDF uses the stream filter {filter}, which this hub does not know.");
+                }
+            }
+            return data;
+        }
+
+        private byte[] Inflate(PdfDictToken stream, byte[] raw)
+        {
             var decoded = PdfObjectTable.InflateCapped(raw, limits.MaxStreamDecompressedBytes, out _);
             if (decoded.Length > limits.MaxStreamDecompressedBytes)
                 throw new PdfLimitException($"A compressed stream in the PDF inflates to more than {Megabytes(limits.MaxStreamDecompressedBytes)} " +
@@ -180,11 +222,13 @@ public static class PdfStructureCheck
             return decoded;
         }
 
-        private static string? FirstFilter(PdfDictToken stream) => stream.GetValueOrDefault("/Filter") switch
+        private static IEnumerable<string> Filters(PdfDictToken stream) => stream.GetValueOrDefault("/Filter") switch
         {
-            PdfNameToken name => name.Value,
-            List<object> { Count: > 0 } list => (list[0] as PdfNameToken)?.Value,
-            _ => null,
+            null => [],
+            PdfNameToken name => [name.Value],
+            List<object> list when list.All(f => f is PdfNameToken) => list.Cast<PdfNameToken>().Select(f => f.Value).ToList(),
+            _ => throw new PdfLimitException("The PDF names a stream's filters indirectly or not as names, which this hub does not accept. " +
+                "Re-save it and upload it again."),
         };
 
         private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB");

@@ -36,6 +36,9 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         { "MediaBox over 14,400 points", "between 1 and 14400 points" },
         { "no catalog", "no document catalog" },
         { "encrypted", "encrypted" },
+        { "double flate bomb", "compressed twice over" },
+        { "hex flate bomb", "it may be a decompression bomb" },
+        { "indirect filter", "filters indirectly" },
     };
 
     private static byte[] Pdf(string name) => name switch
@@ -53,8 +56,20 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         "MediaBox over 14,400 points" => HostilePdfs.Page("/MediaBox [0 0 14400.5 792]"),
         "no catalog" => HostilePdfs.NoCatalog(),
         "encrypted" => HostilePdfs.Encrypted(),
+        "double flate bomb" => HostilePdfs.DoubleFlateBomb(64L * 1024 * 1024),
+        "hex flate bomb" => HostilePdfs.HexFlateBomb(SmallLimitsHub.MaxStreamBytes + 1),
+        "indirect filter" => HostilePdfs.IndirectFilterBomb(1024),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
+
+    [Fact]
+    public async Task A_page_written_as_ascii85_over_flate_is_accepted_and_reads()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await account.Http.UploadPdfAsync(HostilePdfs.Ascii85FlatePage());
+        var pdf = await account.Http.GetByteArrayAsync($"/v1/documents/{id}/download");
+        Assert.Contains("Ascii85 sample", await PdfTools.Text(pdf));
+    }
 
     [Theory]
     [MemberData(nameof(RefusedPdfs))]

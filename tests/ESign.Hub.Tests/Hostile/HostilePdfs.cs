@@ -30,6 +30,9 @@ public static class HostilePdfs
         yield return new("10,000-deep dictionary", DeepDictionary(10_000), true);
         yield return new("flate bomb: one stream inflates to 1.1 GiB", FlateBomb(1100L * 1024 * 1024), true);
         yield return new("flate bombs: six streams of 60 MB", ManyStreams(6, 60L * 1024 * 1024), true);
+        yield return new("flate bomb compressed twice over: 1.1 GiB behind 1 MB", DoubleFlateBomb(1100L * 1024 * 1024), true);
+        yield return new("flate bomb written as hex text", HexFlateBomb(300L * 1024 * 1024), true);
+        yield return new("flate bomb whose filter is named indirectly", IndirectFilterBomb(300L * 1024 * 1024), true);
         yield return new("MediaBox [0 0 -612 0]", Page("/MediaBox [0 0 -612 0]"), true);
         yield return new("MediaBox 20,000 points wide", Page("/MediaBox [0 0 20000 792]"), true);
         yield return new("MediaBox of names", Page("/MediaBox [/a /b /c /d]"), true);
@@ -100,6 +103,71 @@ public static class HostilePdfs
         Text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
         Text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"),
         FlateStream("", Zeros(inflatedBytes)));
+
+    /// <summary>A page whose content stream is zeros compressed twice over ([/FlateDecode /FlateDecode]): a bomb behind a small first stage.</summary>
+    public static byte[] DoubleFlateBomb(long inflatedBytes)
+    {
+        var outer = new MemoryStream();
+        using (var zlib = new ZLibStream(outer, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(Zeros(inflatedBytes));
+        return BuildBinary(
+            Text("<< /Type /Catalog /Pages 2 0 R >>"),
+            Text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+            Text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"),
+            [.. Text($"<< /Filter [/FlateDecode /FlateDecode] /Length {outer.Length} >>\nstream\n"), .. outer.ToArray(), .. Text("\nendstream")]);
+    }
+
+    /// <summary>A page whose content stream is a flate bomb written as hex text ([/ASCIIHexDecode /FlateDecode]).</summary>
+    public static byte[] HexFlateBomb(long inflatedBytes)
+    {
+        var hex = Text(Convert.ToHexString(Zeros(inflatedBytes)) + ">");
+        return BuildBinary(
+            Text("<< /Type /Catalog /Pages 2 0 R >>"),
+            Text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+            Text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"),
+            [.. Text($"<< /Filter [/ASCIIHexDecode /FlateDecode] /Length {hex.Length} >>\nstream\n"), .. hex, .. Text("\nendstream")]);
+    }
+
+    /// <summary>A page whose content stream names its filter through another object (/Filter 5 0 R → /FlateDecode).</summary>
+    public static byte[] IndirectFilterBomb(long inflatedBytes)
+    {
+        var zeros = Zeros(inflatedBytes);
+        return BuildBinary(
+            Text("<< /Type /Catalog /Pages 2 0 R >>"),
+            Text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+            Text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"),
+            [.. Text($"<< /Filter 5 0 R /Length {zeros.Length} >>\nstream\n"), .. zeros, .. Text("\nendstream")],
+            Text("/FlateDecode"));
+    }
+
+    /// <summary>A valid page whose content is flate-compressed and then written as ASCII85 text, as PostScript-made PDFs do.</summary>
+    public static byte[] Ascii85FlatePage()
+    {
+        var content = new MemoryStream();
+        using (var zlib = new ZLibStream(content, CompressionLevel.Optimal, leaveOpen: true))
+            zlib.Write(Text("BT /F1 24 Tf 72 700 Td (Ascii85 sample) Tj ET\n"));
+        var text = Text(Ascii85(content.ToArray()) + "~>");
+        return BuildBinary(
+            Text("<< /Type /Catalog /Pages 2 0 R >>"),
+            Text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+            Text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"),
+            [.. Text($"<< /Filter [/ASCII85Decode /FlateDecode] /Length {text.Length} >>\nstream\n"), .. text, .. Text("\nendstream")],
+            Text("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"));
+    }
+
+    private static string Ascii85(byte[] data)
+    {
+        var output = new StringBuilder();
+        for (var i = 0; i < data.Length; i += 4)
+        {
+            var n = Math.Min(4, data.Length - i);
+            uint value = 0;
+            for (var j = 0; j < 4; j++) value = value << 8 | (j < n ? data[i + j] : (byte)0);
+            var digits = new char[5];
+            for (var j = 4; j >= 0; j--) { digits[j] = (char)('!' + value % 85); value /= 85; }
+            output.Append(digits, 0, n + 1);
+        }
+        return output.ToString();
+    }
 
     /// <summary>One page with <paramref name="count"/> extra image-less streams of zeros, each <paramref name="inflatedBytes"/> long.</summary>
     public static byte[] ManyStreams(int count, long inflatedBytes)

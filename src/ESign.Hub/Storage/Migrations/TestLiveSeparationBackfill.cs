@@ -11,6 +11,16 @@ internal static class TestLiveSeparationBackfill
 {
     public static void Apply(MigrationBuilder migration)
     {
+        // A workflow's versions live in one mode. Before, only publishing set a version's mode (drafts stayed live), so a
+        // test key's drafts would have become visible to live keys: every version takes the mode of the definition's
+        // latest published version. A definition that was never published cannot say its mode and stays live.
+        migration.Sql("""
+            UPDATE "Workflows" SET "TestMode" = (SELECT p."TestMode" FROM "Workflows" p
+                WHERE p."AccountId" = "Workflows"."AccountId" AND p."DefinitionId" = "Workflows"."DefinitionId" AND p."Status" = 'Published'
+                ORDER BY p."Version" DESC LIMIT 1)
+            WHERE EXISTS (SELECT 1 FROM "Workflows" p
+                WHERE p."AccountId" = "Workflows"."AccountId" AND p."DefinitionId" = "Workflows"."DefinitionId" AND p."Status" = 'Published');
+            """);
         // Children of a signature request live in the request's mode.
         foreach (var table in new[] { "Signers", "SignatureFields", "RequestEvents", "RequestMetadata", "SigningSessions", "OutboundEmails" })
             migration.Sql($"""
