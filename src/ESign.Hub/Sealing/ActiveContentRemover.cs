@@ -29,9 +29,10 @@ internal static class ActiveContentRemover
             if (names.Elements.Remove("/EmbeddedFiles")) removed.Add("embedded files");
         }
 
-        foreach (var item in document.Internals.GetAllObjects())
+        if (Resolve(catalog.Elements["/AcroForm"]) is PdfDictionary form && form.Elements.Remove("/XFA")) removed.Add("XFA form scripts");
+
+        foreach (var dictionary in AllDictionaries(document))
         {
-            if (item is not PdfDictionary dictionary) continue;
             if (dictionary.Elements.Remove("/AA")) removed.Add("actions run on events (additional actions)");
             if (dictionary.Elements["/A"] is { } action && !IsSafeAction(Resolve(action) as PdfDictionary))
             {
@@ -58,6 +59,39 @@ internal static class ActiveContentRemover
         }
         foreach (var page in document.Pages) RemoveMediaAnnotations(page, removed);
         return [.. removed];
+    }
+
+    /// <summary>
+    /// Every dictionary in the file: the indirect objects and the dictionaries written directly inside them (an
+    /// annotation in an /Annots array, an action in /A or /Next), found without recursion. Listed before any is changed.
+    /// </summary>
+    private static List<PdfDictionary> AllDictionaries(PdfDocument document)
+    {
+        var found = new List<PdfDictionary>();
+        var seen = new HashSet<PdfItem>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<PdfItem>(document.Internals.GetAllObjects());
+        while (pending.TryPop(out var item))
+        {
+            if (!seen.Add(item)) continue;
+            IEnumerable<PdfItem?> children;
+            if (item is PdfDictionary dictionary)
+            {
+                found.Add(dictionary);
+                children = dictionary.Elements.Values;
+            }
+            else if (item is PdfArray array)
+            {
+                children = array.Elements;
+            }
+            else
+            {
+                continue;
+            }
+            // Indirect children are in GetAllObjects already; only what is written inline is followed here.
+            foreach (var child in children)
+                if (child is PdfDictionary or PdfArray) pending.Push(child);
+        }
+        return found;
     }
 
     private static void RemoveMediaAnnotations(PdfPage page, SortedSet<string> removed)

@@ -228,7 +228,10 @@ public static class HostilePdfs
             "/EmbeddedFiles << /Names [(payload.exe) 9 0 R] >> >> >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R " +
-            "/AA << /O 8 0 R >> /Annots [7 0 R 11 0 R] >>",
+            "/AA << /O 8 0 R >> /Annots [7 0 R 11 0 R " +
+            // Written inline, not as objects of their own: a safe GoTo that chains to script, and a widget with event script.
+            "<< /Type /Annot /Subtype /Link /Rect [72 520 300 540] /A << /S /GoTo /D [3 0 R /Fit] /Next << /S /JavaScript /JS (app.alert\\('chained'\\);) >> >> >> " +
+            "<< /Type /Annot /Subtype /Widget /Rect [72 480 300 500] /AA << /O << /S /JavaScript /JS (app.alert\\('widget'\\);) >> >> >>] >>",
         Stream("", "BT /F1 24 Tf 72 700 Td (Contract with active content) Tj ET\n"),
         Helvetica,
         "<< /Type /Action /S /Launch /Win << /F (cmd.exe) /P (/c calc.exe) >> /Next 8 0 R >>",
