@@ -20,13 +20,11 @@ internal static class TextTagRedaction
     public static void Apply(PdfDocument document, byte[] originalPdf, IReadOnlyList<StampedField> fields)
     {
         if (fields.Count == 0) return;
-        List<TextTag>? tags;
+        // Only tags that became fields: a field starts where its tag starts (it may be larger, or pushed inside the page).
+        var placed = (TextTags.TryFind(originalPdf) ?? []).Where(t => fields.Any(f => f.Page == t.Page && Overlaps(f, t))).ToList();
+        if (placed.Count == 0) return;
         using (var pig = UglyToad.PdfPig.PdfDocument.Open(originalPdf))
         {
-            tags = TextTags.TryFind(originalPdf);
-            if (tags is null) return;
-            // Only tags that became fields: the field starts where its tag starts (it may be larger, or pushed inside the page).
-            var placed = tags.Where(t => fields.Any(f => f.Page == t.Page && Overlaps(f, t))).ToList();
             foreach (var onPage in placed.GroupBy(t => t.Page))
             {
                 if (onPage.Key > document.PageCount) continue;
