@@ -11,8 +11,8 @@ namespace ESign.Hub.Generation;
 /// HTML → PDF in headless Chromium (PuppeteerSharp). One browser stays warm and a small pool of pages is reused, since
 /// a new page costs more than a whole render. Pages run without JavaScript and abort every request that is not a
 /// data: URL, so a template cannot reach the network or local files; navigations (meta refresh, links) are answered
-/// "204 No Content" so they never leave the document, and a page goes back to about:blank before it is reused, so
-/// one render never sees another's document. Thread-safe; meant to be a singleton.
+/// "204 No Content" so they never leave the document, and a page whose document asked for a refresh goes back to
+/// about:blank before it is reused, so one render never sees or disturbs another's document. Thread-safe; meant to be a singleton.
 /// </summary>
 public sealed class PdfRenderer : IAsyncDisposable
 {
@@ -95,7 +95,7 @@ public sealed class PdfRenderer : IAsyncDisposable
         {
             // The first attempt gets half the budget so that a hung browser still leaves time for the retry.
             var started = Stopwatch.GetTimestamp();
-            (RenderedPdf Pdf, IPage Page) done;
+            (RenderedPdf Pdf, IPage Page, bool Refreshes) done;
             try
             {
                 done = await AttemptAsync(html, pdfOptions, layout, markClass, timeout / 2, deadline.Token);
@@ -107,9 +107,16 @@ public sealed class PdfRenderer : IAsyncDisposable
                 await RestartAsync(deadline.Token);
                 done = await AttemptAsync(html, pdfOptions, layout, markClass, left, deadline.Token);
             }
-            // The caller has its PDF now; the page is cleaned behind it and frees the slot once it is back in the pool.
-            slotHandedOver = true;
-            _ = RecycleAsync(done.Page);
+            if (done.Refreshes)
+            {
+                // The caller has its PDF now; the page is cleaned behind it and frees the slot once it is back in the pool.
+                slotHandedOver = true;
+                _ = ResetAsync(done.Page);
+            }
+            else
+            {
+                _idlePages.Enqueue(done.Page);
+            }
             return done.Pdf;
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is OperationCanceledException or TimeoutException)
@@ -122,9 +129,11 @@ public sealed class PdfRenderer : IAsyncDisposable
         }
     }
 
-    // Back to an empty document before anyone else gets this page: nothing of a render (its title, a pending refresh,
-    // its DOM) reaches the next one. A page that cannot be reset is closed instead.
-    private async Task RecycleAsync(IPage page)
+    // A document that asked for a refresh goes back to about:blank before anyone else gets its page, so the refresh it
+    // scheduled cannot fire in the middle of the next render. A page that cannot be reset is closed instead. Other
+    // documents need no reset (the next one replaces the DOM and title, and without JavaScript nothing else runs), and
+    // skipping it saves a navigation per render.
+    private async Task ResetAsync(IPage page)
     {
         try
         {
@@ -141,7 +150,7 @@ public sealed class PdfRenderer : IAsyncDisposable
         }
     }
 
-    private async Task<(RenderedPdf Pdf, IPage Page)> AttemptAsync(string html, PdfOptions pdfOptions, PrintLayout layout, string? markClass, TimeSpan timeout,
+    private async Task<(RenderedPdf Pdf, IPage Page, bool Refreshes)> AttemptAsync(string html, PdfOptions pdfOptions, PrintLayout layout, string? markClass, TimeSpan timeout,
         CancellationToken ct)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -154,7 +163,10 @@ public sealed class PdfRenderer : IAsyncDisposable
                 .WaitAsync(attempt.Token);
             var marks = markClass is null ? [] : await PrintedMarks.MeasureAndHideAsync(page, markClass, layout).WaitAsync(attempt.Token);
             var pdf = await page.PdfDataAsync(pdfOptions).WaitAsync(attempt.Token);
-            return (new RenderedPdf(pdf, marks), page);
+            // With JavaScript off, a meta refresh is the only way a document navigates (or reloads) by itself.
+            var refreshes = await page.EvaluateExpressionAsync<bool>("document.querySelector('meta[http-equiv=\"refresh\" i]') !== null")
+                .WaitAsync(attempt.Token);
+            return (new RenderedPdf(pdf, marks), page, refreshes);
         }
         catch
         {

@@ -125,6 +125,22 @@ public sealed class PdfRendererTests(ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task A_delayed_self_refresh_never_reloads_a_later_render()
+    {
+        await using var renderer = ChromiumFixture.NewRenderer(pagePoolSize: 1);
+        await renderer.RenderAsync("<meta http-equiv=\"refresh\" content=\"1\"><p>A</p>", A4, CancellationToken.None);
+
+        // Back-to-back renders on the same page for longer than the refresh delay: none may be reloaded under it.
+        var until = Stopwatch.StartNew();
+        var i = 0;
+        while (until.Elapsed < TimeSpan.FromSeconds(2.5))
+        {
+            var pdf = await renderer.RenderAsync($"<p>B render {++i}</p>", A4, CancellationToken.None);
+            Assert.Contains($"B render {i}", await Infrastructure.PdfTools.Text(pdf));
+        }
+    }
+
+    [Fact]
     public async Task German_letter_paper_without_page_numbers()
     {
         var options = new RenderOptions(PaperFormat: "Letter", PageNumbers: false, Culture: "de-DE");
