@@ -74,7 +74,7 @@ public static class GenerateBenchmark
             | renderer                                                     | median per doc | p90 per doc | PDF size | docs/s, 2 concurrent |
             |--------------------------------------------------------------|---------------:|------------:|---------:|---------------------:|
             | hub in process: Scriban + PuppeteerSharp, warm, pool 2       | {hubMedian,11:0.0} ms | {Percentile(hubTimes, 0.9),8:0.0} ms | {size / 1024,5} KB | {rate,20:0.0} |
-            | hub API: POST /v1/templates/{"{id}"}/preview (render only)     | {Median(api.PreviewTimes),11:0.0} ms | {Percentile(api.PreviewTimes, 0.9),8:0.0} ms | {"",8} | {"—",20} |
+            | hub API: POST /v1/templates/{"{id}"}/preview (render only)   | {Median(api.PreviewTimes),11:0.0} ms | {Percentile(api.PreviewTimes, 0.9),8:0.0} ms | {"",8} | {"—",20} |
             | hub API: POST /v1/documents/generate (render + store), HTTP  | {apiMedian,11:0.0} ms | {Percentile(api.GenerateTimes, 0.9),8:0.0} ms | {api.Size / 1024,5} KB | {apiRate,20:0.0} |
             | wkhtmltopdf CLI, one process per doc                         | {wkMedian,11:0.0} ms | {Percentile(wkTimes, 0.9),8:0.0} ms | {wkSize / 1024,5} KB | {"—",20} |
 
