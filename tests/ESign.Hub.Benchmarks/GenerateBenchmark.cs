@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using ESign.Hub.Generation;
 using ESign.Hub.Samples;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,9 +11,10 @@ using Microsoft.Extensions.Options;
 namespace ESign.Hub.Benchmarks;
 
 /// <summary>
-/// The generate mode: the two-page contract rendered by the hub (TemplateRenderer + PdfRenderer, warm Chromium, page
-/// pool of 2), sequentially and with 2 concurrent workers, and by the wkhtmltopdf CLI (one process per document) in
-/// the same run, printed side by side.
+/// The generate mode: the two-page contract rendered by the hub's TemplateRenderer + PdfRenderer in this process (warm
+/// Chromium, page pool of 2), then end to end through the API of a hub process (<c>POST /v1/documents/generate</c> over
+/// HTTP: merge, render, measure the text tags, store the document and answer with its fields), each sequentially and
+/// with 2 concurrent clients, and by the wkhtmltopdf CLI (one process per document) in the same run, side by side.
 /// </summary>
 public static class GenerateBenchmark
 {
@@ -48,6 +52,10 @@ public static class GenerateBenchmark
 
         Progress($"Hub, 2 concurrent workers for {seconds} s…");
         var (documents, elapsed) = await ConcurrentAsync(GenerateAsync, workers: 2, TimeSpan.FromSeconds(seconds), ct);
+        // One Chromium at a time on the machine: the hub process below starts its own.
+        await pdf.DisposeAsync();
+
+        var api = await ApiAsync(seconds, ct);
 
         Progress($"wkhtmltopdf, sequential: {WkhtmltopdfDocuments} documents…");
         var html = templates.Render(ContractSample.Template, data, options, ct);
@@ -55,22 +63,102 @@ public static class GenerateBenchmark
 
         var hubMedian = Median(hubTimes);
         var wkMedian = Median(wkTimes);
+        var apiMedian = Median(api.GenerateTimes);
         var rate = documents / elapsed.TotalSeconds;
+        var apiRate = api.Documents / api.Elapsed.TotalSeconds;
         Console.Write(string.Create(CultureInfo.InvariantCulture,
             $"""
 
             Document generation: 2-page contract (A4, template merge + PDF), {MachineInfo.Current()}
 
-            | renderer                                    | median per doc | p90 per doc | PDF size | docs/s, 2 concurrent |
-            |---------------------------------------------|---------------:|------------:|---------:|---------------------:|
-            | hub: Scriban + PuppeteerSharp, warm, pool 2 | {hubMedian,11:0.0} ms | {Percentile(hubTimes, 0.9),8:0.0} ms | {size / 1024,5} KB | {rate,20:0.0} |
-            | wkhtmltopdf CLI, one process per doc        | {wkMedian,11:0.0} ms | {Percentile(wkTimes, 0.9),8:0.0} ms | {wkSize / 1024,5} KB | {"—",20} |
+            | renderer                                                     | median per doc | p90 per doc | PDF size | docs/s, 2 concurrent |
+            |--------------------------------------------------------------|---------------:|------------:|---------:|---------------------:|
+            | hub in process: Scriban + PuppeteerSharp, warm, pool 2       | {hubMedian,11:0.0} ms | {Percentile(hubTimes, 0.9),8:0.0} ms | {size / 1024,5} KB | {rate,20:0.0} |
+            | hub API: POST /v1/templates/{"{id}"}/preview (render only)   | {Median(api.PreviewTimes),11:0.0} ms | {Percentile(api.PreviewTimes, 0.9),8:0.0} ms | {"",8} | {"—",20} |
+            | hub API: POST /v1/documents/generate (render + store), HTTP  | {apiMedian,11:0.0} ms | {Percentile(api.GenerateTimes, 0.9),8:0.0} ms | {api.Size / 1024,5} KB | {apiRate,20:0.0} |
+            | wkhtmltopdf CLI, one process per doc                         | {wkMedian,11:0.0} ms | {Percentile(wkTimes, 0.9),8:0.0} ms | {wkSize / 1024,5} KB | {"—",20} |
 
-            hub is {wkMedian / hubMedian:0.0}× faster per document (target ≥ 3×: {(wkMedian / hubMedian >= 3 ? "met" : "NOT met")}); {rate:0.0} docs/s with 2 concurrent (target ≥ 15: {(rate >= 15 ? "met" : "NOT met")}); {documents} documents in {elapsed.TotalSeconds:0.0} s.
+            in process: {wkMedian / hubMedian:0.0}× faster per document than wkhtmltopdf; {rate:0.0} docs/s with 2 concurrent.
+            end to end (API): {wkMedian / apiMedian:0.0}× faster per document (target ≥ 3×: {(wkMedian / apiMedian >= 3 ? "met" : "NOT met")}); {apiRate:0.0} generated documents/s with 2 concurrent clients (target ≥ 15: {(apiRate >= 15 ? "met" : "NOT met")}); {api.Documents} documents in {api.Elapsed.TotalSeconds:0.0} s.
             wkhtmltopdf ran with --disable-local-file-access --disable-javascript and prints no page numbers (unpatched Qt).
 
             """));
         return 0;
+    }
+
+    private sealed record ApiResult(List<double> PreviewTimes, List<double> GenerateTimes, int Size, int Documents, TimeSpan Elapsed);
+
+    // The hub as a process on loopback with a fresh SQLite data directory, as the api benchmark starts it.
+    private static async Task<ApiResult> ApiAsync(int seconds, CancellationToken ct)
+    {
+        var hubAssembly = HubLocator.FindHubAssembly();
+        Progress($"Starting {hubAssembly}…");
+        var options = new BenchmarkOptions("generate", seconds, Concurrency: 2, Rate: 0, Provider: "sqlite", Connection: null);
+        await using var hub = HubProcess.Start(hubAssembly, options);
+        using var client = new HubApiClient(hub.BaseAddress, hub.ApiKey, concurrency: 2);
+        await hub.WaitUntilReadyAsync(client.Http, ct);
+
+        using var created = await client.Http.PostAsJsonAsync("/v1/templates", new
+        {
+            name = "Service agreement", kind = "html", content = ContractSample.Template, roles = new[] { "signer1", "signer2" },
+        }, ct);
+        if (!created.IsSuccessStatusCode)
+            throw new InvalidOperationException($"The hub refused the template: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
+        var templateId = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { template_id = templateId, data = ContractSample.Data() });
+        var previewBody = JsonSerializer.SerializeToUtf8Bytes(new { data = ContractSample.Data() });
+
+        async Task<int> PostAsync(string path, byte[] json)
+        {
+            using var content = new ByteArrayContent(json);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await client.Http.PostAsync(path, content, ct);
+            var answer = await response.Content.ReadAsByteArrayAsync(ct);
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(answer)}");
+            return answer.Length;
+        }
+
+        var generatedSize = 0;
+        async Task<byte[]> GenerateAsync()
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await client.Http.PostAsync("/v1/documents/generate", content, ct);
+            var answer = await response.Content.ReadAsByteArrayAsync(ct);
+            if (response.StatusCode != HttpStatusCode.Created)
+                throw new InvalidOperationException($"generate answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(answer)}");
+            using var json = JsonDocument.Parse(answer);
+            if (json.RootElement.GetProperty("fields").GetArrayLength() != 4)
+                throw new InvalidOperationException($"generate returned other fields than the contract's 4 tags: {System.Text.Encoding.UTF8.GetString(answer)}");
+            generatedSize = json.RootElement.GetProperty("document").GetProperty("size_bytes").GetInt32();
+            return answer;
+        }
+
+        // JIT, tiered PGO, EF Core, the connection pool and both Chromium pages warm up here; not reported.
+        Progress("Hub API, warm-up…");
+        for (var i = 0; i < 10; i++) await PostAsync($"/v1/templates/{templateId}/preview", previewBody);
+        await ConcurrentAsync(GenerateAsync, workers: 2, TimeSpan.FromSeconds(5), ct);
+
+        Progress($"Hub API, sequential: {SequentialDocuments} previews, then {SequentialDocuments} generated documents…");
+        var previewTimes = new List<double>();
+        for (var i = 0; i < SequentialDocuments; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await PostAsync($"/v1/templates/{templateId}/preview", previewBody);
+            previewTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        var generateTimes = new List<double>();
+        for (var i = 0; i < SequentialDocuments; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await GenerateAsync();
+            generateTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        Progress($"Hub API, 2 concurrent clients for {seconds} s…");
+        var (documents, elapsed) = await ConcurrentAsync(GenerateAsync, workers: 2, TimeSpan.FromSeconds(seconds), ct);
+        return new ApiResult(previewTimes, generateTimes, generatedSize, documents, elapsed);
     }
 
     private static async Task<(int Documents, TimeSpan Elapsed)> ConcurrentAsync(

@@ -164,6 +164,19 @@ public sealed class DocumentStore(HubDbContext db, IBlobStore blobs, TenantScope
         return new(document, null);
     }
 
+    /// <summary>Keeps the text tags the renderer measured in a generated document beside its PDF, which does not contain them.</summary>
+    public async Task SaveTextTagsAsync(Document document, IReadOnlyList<TextTag> tags, CancellationToken ct) =>
+        await blobs.PutAsync(TextTagsKey(document), JsonSerializer.SerializeToUtf8Bytes(tags), ct);
+
+    /// <summary>The measured text tags of a generated document; null for any other document (find its tags in its text).</summary>
+    public async Task<List<TextTag>?> ReadTextTagsAsync(Document document, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(TextTagsKey(document), ct);
+        return stream is null ? null : await JsonSerializer.DeserializeAsync<List<TextTag>>(stream, cancellationToken: ct);
+    }
+
+    private static string TextTagsKey(Document document) => $"{document.BlobKey}.text-tags.json";
+
     public async Task<byte[]?> ReadAsync(Document document, CancellationToken ct)
     {
         await using var stream = await blobs.OpenReadAsync(document.BlobKey, ct);

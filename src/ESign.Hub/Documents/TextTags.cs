@@ -11,7 +11,10 @@ namespace ESign.Hub.Documents;
 /// </summary>
 public sealed record TextTag(string Type, bool Required, string Signer, string? Label, string? Id, int Page, double X, double Y, double Width, double Height);
 
-/// <summary>Finds text tags in a PDF with PdfPig.</summary>
+/// <summary>
+/// Finds text tags in a PDF with PdfPig (uploaded PDFs). Generated documents do not contain their tags: the renderer
+/// measures them, and they are kept beside the PDF (<see cref="DocumentStore.ReadTextTagsAsync"/>).
+/// </summary>
 public static partial class TextTags
 {
     // type | req/noreq | signer | optional label | optional id
@@ -30,6 +33,20 @@ public static partial class TextTags
             // PdfPig reads some files PDFsharp accepted differently; a file it cannot read simply has no usable tags.
             return null;
         }
+    }
+
+    /// <summary>The tag written as <paramref name="text"/> at the given box, or null when the text is not a tag.</summary>
+    public static TextTag? Parse(string text, int page, double x, double y, double width, double height)
+    {
+        var match = TagPattern().Match(text);
+        if (!match.Success) return null;
+        return new TextTag(
+            match.Groups["type"].Value,
+            match.Groups["req"].Value == "req",
+            match.Groups["signer"].Value,
+            NullIfEmpty(match.Groups["label"].Value),
+            NullIfEmpty(match.Groups["id"].Value),
+            page, x, y, width, height);
     }
 
     public static List<TextTag> Find(byte[] pdf)
@@ -52,19 +69,13 @@ public static partial class TextTags
                     text += " " + words[j].Text;
                     box = Union(box, words[j].BoundingBox);
                 }
-                var match = TagPattern().Match(text);
-                if (!match.Success) continue;
-                tags.Add(new TextTag(
-                    match.Groups["type"].Value,
-                    match.Groups["req"].Value == "req",
-                    match.Groups["signer"].Value,
-                    NullIfEmpty(match.Groups["label"].Value),
-                    NullIfEmpty(match.Groups["id"].Value),
-                    page.Number,
+                var tag = Parse(text, page.Number,
                     Math.Round(box.Left, 2),
                     Math.Round(page.Height - box.Top, 2),   // PdfPig's origin is bottom-left; ours is top-left
                     Math.Round(box.Width, 2),
-                    Math.Round(box.Height, 2)));
+                    Math.Round(box.Height, 2));
+                if (tag is null) continue;
+                tags.Add(tag);
                 i = j;
             }
         }

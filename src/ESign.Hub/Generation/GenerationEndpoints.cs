@@ -27,7 +27,7 @@ public static class GenerationEndpoints
     }
 
     private static async Task<Results<Created<GeneratedDocumentResponse>, ProblemHttpResult>> Generate(
-        GenerateDocumentBody body, HubDbContext db, GenerateDocument generate, DocumentStore documents, CancellationToken ct)
+        GenerateDocumentBody body, HubDbContext db, GenerateDocument generate, CancellationToken ct)
     {
         if (body.TemplateId is null) return Problems.Unprocessable("Give template_id: the html template to merge the data into.");
         var template = await db.Templates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == body.TemplateId, ct);
@@ -35,11 +35,10 @@ public static class GenerationEndpoints
         if (template.Kind != "html") return Problems.Conflict($"Template '{template.Id}' is a pdf template; generation needs an html template.");
         if (body.Data is not { } data) return Problems.Unprocessable("Give 'data': the JSON object to merge into the template.");
 
-        var (document, errors) = await generate.CreateAsync(template, data, body.Name, "data", ct);
+        var (document, tags, errors) = await generate.CreateAsync(template, data, body.Name, "data", ct);
         if (document is null) return Problems.Invalid(errors);
-        var bytes = await documents.ReadAsync(document, ct);
         var tagErrors = new ValidationErrors();
-        var fields = FieldRules.FromTextTags(TextTags.TryFind(bytes!) ?? [], document.PageSizes, tagErrors)
+        var fields = FieldRules.FromTextTags(tags, document.PageSizes, tagErrors)
             .Select(f => new TaggedField(f.Type!, f.Signer!.Value, f.Page!.Value, f.X!.Value, f.Y!.Value, f.Width!.Value, f.Height!.Value, f.Required ?? true, f.Label))
             .ToList();
         return TypedResults.Created($"/v1/documents/{document.Id}",

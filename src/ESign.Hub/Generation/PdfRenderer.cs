@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Extensions.Options;
 using PuppeteerSharp;
 using PuppeteerSharp.Media;
@@ -9,7 +10,9 @@ namespace ESign.Hub.Generation;
 /// <summary>
 /// HTML → PDF in headless Chromium (PuppeteerSharp). One browser stays warm and a small pool of pages is reused, since
 /// a new page costs more than a whole render. Pages run without JavaScript and abort every request that is not a
-/// data: URL, so a template cannot reach the network or local files. Thread-safe; meant to be a singleton.
+/// data: URL, so a template cannot reach the network or local files; navigations (meta refresh, links) are answered
+/// "204 No Content" so they never leave the document, and a page whose document asked for a refresh goes back to
+/// about:blank before it is reused, so one render never sees or disturbs another's document. Thread-safe; meant to be a singleton.
 /// </summary>
 public sealed class PdfRenderer : IAsyncDisposable
 {
@@ -60,10 +63,19 @@ public sealed class PdfRenderer : IAsyncDisposable
     /// most <see cref="GenerationOptions.RenderTimeoutSeconds"/>, waiting for a free page included, else throws
     /// <see cref="TimeoutException"/>. If Chromium crashed or hangs, it is restarted and the render retried once.
     /// </summary>
-    public async Task<byte[]> RenderAsync(string html, RenderOptions options, CancellationToken ct)
+    public async Task<byte[]> RenderAsync(string html, RenderOptions options, CancellationToken ct) =>
+        (await RenderAsync(html, options, markClass: null, ct)).Content;
+
+    /// <summary>
+    /// Like <see cref="RenderAsync(string, RenderOptions, CancellationToken)"/>, and also measures every element with the
+    /// class <paramref name="markClass"/> in the print layout, then hides it (<c>visibility: hidden</c>: it keeps its place
+    /// in the layout but is neither painted nor in the PDF's text). The marks come back with their text and printed box.
+    /// </summary>
+    public async Task<RenderedPdf> RenderAsync(string html, RenderOptions options, string? markClass, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(html);
         var pdfOptions = PdfOptionsFor(options);
+        var layout = PrintLayout.Of(options);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         var timeout = TimeSpan.FromSeconds(_options.RenderTimeoutSeconds);
@@ -78,21 +90,34 @@ public sealed class PdfRenderer : IAsyncDisposable
             throw new TimeoutException($"No Chromium page became free within {timeout.TotalSeconds:0} s.");
         }
 
+        var slotHandedOver = false;
         try
         {
             // The first attempt gets half the budget so that a hung browser still leaves time for the retry.
             var started = Stopwatch.GetTimestamp();
+            (RenderedPdf Pdf, IPage Page, bool Refreshes) done;
             try
             {
-                return await AttemptAsync(html, pdfOptions, timeout / 2, deadline.Token);
+                done = await AttemptAsync(html, pdfOptions, layout, markClass, timeout / 2, deadline.Token);
             }
             catch (Exception e) when (!ct.IsCancellationRequested && IsBrowserFailure(e))
             {
                 var left = timeout - Stopwatch.GetElapsedTime(started);
                 _logger.LogWarning(e, "Chromium failed a render ({Reason}); restarting it and retrying once.", e.GetType().Name);
                 await RestartAsync(deadline.Token);
-                return await AttemptAsync(html, pdfOptions, left, deadline.Token);
+                done = await AttemptAsync(html, pdfOptions, layout, markClass, left, deadline.Token);
             }
+            if (done.Refreshes)
+            {
+                // The caller has its PDF now; the page is cleaned behind it and frees the slot once it is back in the pool.
+                slotHandedOver = true;
+                _ = ResetAsync(done.Page);
+            }
+            else
+            {
+                _idlePages.Enqueue(done.Page);
+            }
+            return done.Pdf;
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is OperationCanceledException or TimeoutException)
         {
@@ -100,11 +125,33 @@ public sealed class PdfRenderer : IAsyncDisposable
         }
         finally
         {
+            if (!slotHandedOver) _pageSlots.Release();
+        }
+    }
+
+    // A document that asked for a refresh goes back to about:blank before anyone else gets its page, so the refresh it
+    // scheduled cannot fire in the middle of the next render. A page that cannot be reset is closed instead. Other
+    // documents need no reset (the next one replaces the DOM and title, and without JavaScript nothing else runs), and
+    // skipping it saves a navigation per render.
+    private async Task ResetAsync(IPage page)
+    {
+        try
+        {
+            await page.GoToAsync("about:blank", new NavigationOptions { Timeout = 5_000 }).WaitAsync(TimeSpan.FromSeconds(5));
+            _idlePages.Enqueue(page);
+        }
+        catch (Exception e) when (e is PuppeteerException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            _ = ClosePageAsync(page);
+        }
+        finally
+        {
             _pageSlots.Release();
         }
     }
 
-    private async Task<byte[]> AttemptAsync(string html, PdfOptions pdfOptions, TimeSpan timeout, CancellationToken ct)
+    private async Task<(RenderedPdf Pdf, IPage Page, bool Refreshes)> AttemptAsync(string html, PdfOptions pdfOptions, PrintLayout layout, string? markClass, TimeSpan timeout,
+        CancellationToken ct)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
         attempt.CancelAfter(timeout);
@@ -114,9 +161,12 @@ public sealed class PdfRenderer : IAsyncDisposable
             var milliseconds = (int)Math.Max(1, timeout.TotalMilliseconds);
             await page.SetContentAsync(WithContentSecurityPolicy(html), new SetContentOptions { Timeout = milliseconds, WaitUntil = [WaitUntilNavigation.Load] })
                 .WaitAsync(attempt.Token);
+            var marks = markClass is null ? [] : await PrintedMarks.MeasureAndHideAsync(page, markClass, layout).WaitAsync(attempt.Token);
             var pdf = await page.PdfDataAsync(pdfOptions).WaitAsync(attempt.Token);
-            _idlePages.Enqueue(page);
-            return pdf;
+            // With JavaScript off, a meta refresh is the only way a document navigates (or reloads) by itself.
+            var refreshes = await page.EvaluateExpressionAsync<bool>("document.querySelector('meta[http-equiv=\"refresh\" i]') !== null")
+                .WaitAsync(attempt.Token);
+            return (new RenderedPdf(pdf, marks), page, refreshes);
         }
         catch
         {
@@ -139,6 +189,8 @@ public sealed class PdfRenderer : IAsyncDisposable
         try
         {
             await page.SetJavaScriptEnabledAsync(false).WaitAsync(ct);
+            // Marks are measured in the layout that prints.
+            await page.EmulateMediaTypeAsync(MediaType.Print).WaitAsync(ct);
             await page.SetRequestInterceptionAsync(true).WaitAsync(ct);
             page.Request += OnRequest;
             return page;
@@ -150,13 +202,17 @@ public sealed class PdfRenderer : IAsyncDisposable
         }
     }
 
-    // Everything a document asks for (images, fonts, styles, frames) is refused unless it is inline (data:).
+    // Everything a document asks for (images, fonts, styles, frames) is refused unless it is inline (data:). A navigation
+    // (meta refresh, a form, a link) gets "204 No Content", which leaves the document where it is: aborting it would
+    // commit an error page, whose title is the URL and which destroys the document mid-render.
     private async void OnRequest(object? sender, RequestEventArgs e)
     {
         try
         {
             var url = e.Request.Url;
-            if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || url == "about:blank")
+            if (e.Request.IsNavigationRequest)
+                await e.Request.RespondAsync(new ResponseData { Status = HttpStatusCode.NoContent });
+            else if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || url == "about:blank")
                 await e.Request.ContinueAsync();
             else
                 await e.Request.AbortAsync(RequestAbortErrorCode.BlockedByClient);

@@ -50,6 +50,8 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
 
         using var document = Open(input.OriginalPdf);
         FlateStreamRepair.Repair(document, limits.MaxStreamDecompressedBytes);
+        // Before anything is added to the pages: the tags are matched against the original's glyphs.
+        TextTagRedaction.Apply(document, input.OriginalPdf, input.Fields);
         FormFlattener.Flatten(document);
         var activeContentRemoved = ActiveContentRemover.Remove(document);
         FieldStamper.Stamp(document, input.Fields);

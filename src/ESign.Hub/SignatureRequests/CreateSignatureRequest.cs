@@ -102,12 +102,14 @@ public sealed class CreateSignatureRequest(
         var metadata = ValidateMetadata(body.Metadata, errors);
 
         // An html template becomes this request's own document, generated from the merge data; its text tags place the fields.
+        IReadOnlyList<TextTag>? tags = null;
         if (generated && !errors.Any)
         {
-            var (made, generationErrors) = await generate.CreateAsync(template!, body.MergeData!.Value, $"{title}.pdf", "merge_data", ct);
+            var (made, madeTags, generationErrors) = await generate.CreateAsync(template!, body.MergeData!.Value, $"{title}.pdf", "merge_data", ct);
             foreach (var (path, messages) in generationErrors.ToDictionary())
                 foreach (var problem in messages) errors.Add(path, problem);
             document = made;
+            tags = madeTags;
         }
         if (errors.Any || document is null) return Problems.Invalid(errors);
 
@@ -119,8 +121,13 @@ public sealed class CreateSignatureRequest(
                 new FieldInput(FieldRules.Name(f.Type), JsonSerializer.SerializeToElement(f.Role), null, f.Page, f.X, f.Y, f.Width, f.Height, f.Required, f.Label)));
         if (body.UseTextTags == true || generated)
         {
-            var bytes = await documents.ReadAsync(document, ct) ?? throw new InvalidOperationException($"Blob of document {document.Id} is missing.");
-            var tags = TextTags.TryFind(bytes);
+            // A generated document's tags were measured when it was rendered (its PDF no longer holds them); an upload's are read from its text.
+            tags ??= await documents.ReadTextTagsAsync(document, ct);
+            if (tags is null)
+            {
+                var bytes = await documents.ReadAsync(document, ct) ?? throw new InvalidOperationException($"Blob of document {document.Id} is missing.");
+                tags = TextTags.TryFind(bytes);
+            }
             if (tags is null) errors.Add("use_text_tags", "The document's text could not be read to look for text tags; place the fields with 'fields' instead.");
             else fieldInputs.AddRange(FieldRules.FromTextTags(tags, document.PageSizes, errors));
         }

@@ -145,8 +145,9 @@ public static class TemplateEndpoints
         if (template.Kind != "html") return Problems.Conflict("Preview renders html templates; a pdf template's document is already its preview.");
         var data = body?.Data ?? (template.SampleData is null ? (JsonElement?)null : JsonDocument.Parse(template.SampleData).RootElement);
         if (data is null) return Problems.Unprocessable("Give 'data' to merge, or set the template's sample_data.");
-        var (pdf, errors) = await generate.RenderAsync(template, data.Value, "data", ct);
-        if (pdf is null) return Problems.Invalid(errors);
+        var (rendered, errors) = await generate.RenderAsync(template, data.Value, "data", ct);
+        if (rendered is null) return Problems.Invalid(errors);
+        var pdf = rendered.Content;
         if (http.Query["format"].FirstOrDefault() is not "png") return TypedResults.File(pdf, "application/pdf", $"{template.Name}-preview.pdf");
         var page = 1;
         if (http.Query["page"].FirstOrDefault() is { } text && (!int.TryParse(text, out page) || page < 1))

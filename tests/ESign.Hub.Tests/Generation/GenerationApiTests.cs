@@ -104,6 +104,30 @@ public abstract class GenerationApiTests(HubFactory hub)
         Assert.True((double)client["y"]! < (double)provider["y"]!);
         Assert.InRange((double)client["x"]!, 30, 300);
         Assert.InRange((double)client["y"]!, 60, 800);
+        // The tags became fields and are gone from the PDF: not in its text, not found again by reading it.
+        var generatedPdf = await (await account.Http.GetAsync($"/v1/documents/{generated["document"]!["id"]}/download")).Content.ReadAsByteArrayAsync();
+        var generatedText = await PdfTools.Text(generatedPdf);
+        Assert.Contains("Provider:", generatedText);
+        Assert.DoesNotContain("[sig|", generatedText);
+        Assert.DoesNotContain("|req|", generatedText);
+
+        // The stored document keeps its measured tags: sending it with use_text_tags places the same fields.
+        var resent = await account.Http.CreateSignatureRequestAsync(new
+        {
+            document_id = generated["document"]!["id"],
+            title = "Resent",
+            use_text_tags = true,
+            signers = new object[]
+            {
+                new { role = "client", name = "Cleo Client", email = "cleo@client.example" },
+                new { role = "provider", name = "Pat Provider", email = "pat@provider.example" },
+            },
+        });
+        var resentFields = resent["fields"]!.AsArray();
+        Assert.Equal(2, resentFields.Count);
+        var resentClient = resentFields.Single(f => (string?)f!["label"] == "Client signature")!;
+        Assert.Equal((double)client["x"]!, (double)resentClient["x"]!, 2);
+        Assert.Equal((double)client["y"]!, (double)resentClient["y"]!, 2);
 
         var request = await account.Http.CreateSignatureRequestAsync(new
         {
@@ -121,6 +145,16 @@ public abstract class GenerationApiTests(HubFactory hub)
         Assert.Equal((string)request["signers"]![0]!["id"]!, (string)placed.Single(f => (string?)f!["label"] == "Client signature")!["signer_id"]!);
         var document = await (await account.Http.GetAsync($"/v1/documents/{request["document_id"]}/download")).Content.ReadAsByteArrayAsync();
         Assert.Contains("Umbrella plc", await PdfTools.Text(document));
+
+        // Signed by both: the sealed contract holds the signatures where the tags were, and no tag text.
+        foreach (var signer in request["signers"]!.AsArray())
+            await SigningClient.FromUrl(hub, (string)signer!["signing_url"]!).ConsentAndSignAsync();
+        var done = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
+        var sealedPdf = await (await account.Http.GetAsync($"/v1/documents/{done["signed_document_id"]}/download")).Content.ReadAsByteArrayAsync();
+        var sealedText = await PdfTools.Text(sealedPdf);
+        Assert.Contains("Umbrella plc", sealedText);
+        Assert.DoesNotContain("[sig|", sealedText);
+        Assert.DoesNotContain("|req|", sealedText);
 
         var noData = await (await account.Http.PostJsonAsync("/v1/signature-requests", new
         {

@@ -50,6 +50,96 @@ public sealed class PdfRendererTests(ChromiumFixture chromium)
         Assert.Contains("[sig|req|signer1]", popplerText);
     }
 
+    // Today's way, kept as the reference: tags printed as white text, then found in the PDF's text with PdfPig.
+    private async Task<List<ESign.Hub.Documents.TextTag>> TagsFoundInTextAsync(string html, RenderOptions options)
+    {
+        var white = GenerateDocument.MarkTextTags(html, "reference").Replace("class=\"reference\"", "style=\"color:#ffffff\"");
+        return ESign.Hub.Documents.TextTags.Find(await chromium.Pdf.RenderAsync(white, options, CancellationToken.None));
+    }
+
+    public static TheoryData<string, string> TagLayouts() => new()
+    {
+        { "contract", "A4" },
+        // Lines pushed past a page end, a right-aligned tag, a larger font, Letter paper with other margins.
+        { "long", "A4" },
+        { "long", "Letter" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TagLayouts))]
+    public async Task Text_tags_are_measured_where_they_print_and_are_not_in_the_pdf(string document, string paper)
+    {
+        var lines = string.Concat(Enumerable.Range(1, 75).Select(i => $"<p style='margin:0'>Clause {i}: the parties agree to this line.</p>"));
+        var html = document == "contract"
+            ? chromium.Templates.Render(ContractSample.Template, ContractSample.Data(), A4, CancellationToken.None)
+            : $"<body style='font-family:Liberation Sans;font-size:11pt'><p>Client: [sig|req|client|Client signature]</p>"
+              + $"<div style='text-align:right'>Reference [text|noreq|signer1]</div>{lines}<p>[initial|req|signer2]</p>"
+              + $"<p style='font-size:14pt'>Date: [date|req|signer2]</p></body>";
+        var options = paper == "A4" ? A4 : new RenderOptions("Letter", "0.5in", "1in", "10mm", "12mm", PageNumbers: false);
+        var reference = await TagsFoundInTextAsync(html, options);
+
+        var rendered = await chromium.Pdf.RenderAsync(GenerateDocument.MarkTextTags(html, "esign-mark"), options, "esign-mark", CancellationToken.None);
+
+        Assert.Equal(document == "contract" ? 4 : 4, reference.Count);
+        Assert.Equal(reference.Count, rendered.Marks.Count);
+        foreach (var (expected, mark) in reference.Zip(rendered.Marks))
+        {
+            var tag = ESign.Hub.Documents.TextTags.Parse(mark.Text, mark.Page, mark.X, mark.Y, mark.Width, mark.Height);
+            Assert.NotNull(tag);
+            Assert.Equal((expected.Type, expected.Signer, expected.Label, expected.Page), (tag.Type, tag.Signer, tag.Label, tag.Page));
+            Assert.InRange(tag.X, expected.X - 1, expected.X + 1);
+            Assert.InRange(tag.Y, expected.Y - 1, expected.Y + 1);
+            Assert.InRange(tag.Width, expected.Width - 1, expected.Width + 1);
+            Assert.InRange(tag.Height, expected.Height - 1, expected.Height + 1);
+        }
+        if (document == "long") Assert.Contains(rendered.Marks, m => m.Page == 2);
+
+        var text = await Infrastructure.PdfTools.Text(rendered.Content);
+        Assert.DoesNotContain("|req|", text);
+        Assert.DoesNotContain("[", text);
+        Assert.Contains(document == "contract" ? "Signatures" : "Clause 75", text);
+        Assert.Empty(ESign.Hub.Documents.TextTags.Find(rendered.Content));
+    }
+
+    [Fact]
+    public async Task A_meta_refresh_never_reaches_the_next_render_on_the_same_page()
+    {
+        using var canary = new TcpListener(IPAddress.Loopback, 0);
+        canary.Start();
+        var secret = $"http://127.0.0.1:{((IPEndPoint)canary.LocalEndpoint).Port}/A-SECRET?token=abc";
+        await using var renderer = ChromiumFixture.NewRenderer(pagePoolSize: 1);
+        var hostile = $"<html><head><title>A's own</title><meta http-equiv=\"refresh\" content=\"0;url={secret}\"></head><body><p>A</p></body></html>";
+
+        Assert.Contains("A", await Infrastructure.PdfTools.Text(await renderer.RenderAsync(hostile, A4, CancellationToken.None)));
+        for (var i = 0; i < 8; i++)
+        {
+            var pdf = await renderer.RenderAsync($"<p>B render {i}</p>", A4, CancellationToken.None);
+
+            using var document = PdfDocument.Open(pdf);
+            Assert.DoesNotContain("SECRET", document.Information.Title ?? "");
+            Assert.DoesNotContain("A's own", document.Information.Title ?? "");
+            Assert.DoesNotContain("SECRET", System.Text.Encoding.Latin1.GetString(pdf));
+            Assert.Contains($"B render {i}", await Infrastructure.PdfTools.Text(pdf));
+        }
+        Assert.False(canary.Pending());
+    }
+
+    [Fact]
+    public async Task A_delayed_self_refresh_never_reloads_a_later_render()
+    {
+        await using var renderer = ChromiumFixture.NewRenderer(pagePoolSize: 1);
+        await renderer.RenderAsync("<meta http-equiv=\"refresh\" content=\"1\"><p>A</p>", A4, CancellationToken.None);
+
+        // Back-to-back renders on the same page for longer than the refresh delay: none may be reloaded under it.
+        var until = Stopwatch.StartNew();
+        var i = 0;
+        while (until.Elapsed < TimeSpan.FromSeconds(2.5))
+        {
+            var pdf = await renderer.RenderAsync($"<p>B render {++i}</p>", A4, CancellationToken.None);
+            Assert.Contains($"B render {i}", await Infrastructure.PdfTools.Text(pdf));
+        }
+    }
+
     [Fact]
     public async Task German_letter_paper_without_page_numbers()
     {

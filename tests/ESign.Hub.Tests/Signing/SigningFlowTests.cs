@@ -253,6 +253,77 @@ public abstract class SigningFlowTests(HubFactory hub)
         var message = await (await hub.Anonymous().GetAsync($"/dev/outbox/{invitation.Id}")).Content.ReadAsStringAsync();
         Assert.Contains($"/sign/{ann.Token}", message);
     }
+
+    [Fact]
+    public async Task Text_tags_of_an_uploaded_pdf_are_not_in_the_sealed_copy_and_the_rest_of_the_line_stays_put()
+    {
+        var account = await hub.NewAccountAsync();
+        var pdf = TestPdfs.Build([new TestPage(612, 792, [
+            new TestText(72, 100, "Agreement between Ann and Bo."),
+            // The tag in the middle of one show operator: what follows it must not move.
+            new TestText(72, 500, "Ann: [sig|req|signer1|Ann signs] thanks"),
+            new TestText(72, 600, "[sig|req|signer2]"),
+        ])]);
+        var body = HttpExtensions.SignatureRequestBody(await account.Http.UploadPdfAsync(pdf), order: "parallel");
+        body.Remove("fields");
+        body["use_text_tags"] = true;
+        var request = await account.Http.CreateSignatureRequestAsync(body);
+        Assert.Equal(2, request["fields"]!.AsArray().Count);
+
+        foreach (var signer in request["signers"]!.AsArray())
+            await SigningClient.FromUrl(hub, (string)signer!["signing_url"]!).ConsentAndSignAsync();
+        var done = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
+        var sealedPdf = await (await account.Http.GetAsync($"/v1/documents/{done["signed_document_id"]}/download")).Content.ReadAsByteArrayAsync();
+
+        var text = await PdfTools.Text(sealedPdf, page: 1);
+        Assert.DoesNotContain("[sig|", text);
+        Assert.DoesNotContain("|req|", text);
+        Assert.Contains("Agreement between Ann and Bo.", text);
+        Assert.Contains("Ann:", text);
+        Assert.Contains("thanks", text);
+        Assert.Contains("Signature is Valid", (await PdfTools.PdfSig(sealedPdf)).Output);
+        static UglyToad.PdfPig.Content.Word Thanks(byte[] bytes)
+        {
+            using var document = UglyToad.PdfPig.PdfDocument.Open(bytes);
+            return document.GetPage(1).GetWords().Single(w => w.Text == "thanks");
+        }
+        var before = Thanks(pdf).BoundingBox;
+        var after = Thanks(sealedPdf).BoundingBox;
+        Assert.Equal(before.Left, after.Left, 0.5);
+        Assert.Equal(before.Bottom, after.Bottom, 0.5);
+    }
+
+    [Fact]
+    public async Task Text_tags_of_an_uploaded_chromium_pdf_with_embedded_fonts_are_not_in_the_sealed_copy()
+    {
+        var account = await hub.NewAccountAsync();
+        // A contract printed by Chromium with its tags as (white) text, as generated documents were made before.
+        byte[] pdf;
+        await using (var renderer = Generation.ChromiumFixture.NewRenderer())
+        {
+            var html = new ESign.Hub.Generation.TemplateRenderer().Render(ESign.Hub.Samples.ContractSample.Template,
+                ESign.Hub.Samples.ContractSample.Data(), new ESign.Hub.Generation.RenderOptions(), CancellationToken.None);
+            pdf = await renderer.RenderAsync(html.Replace("[sig|", "<span style='color:#fff'>[sig|").Replace("signer1]", "signer1]</span>"),
+                new ESign.Hub.Generation.RenderOptions(), CancellationToken.None);
+        }
+        Assert.Contains("[sig|req|signer1]", await PdfTools.Text(pdf));
+        var body = HttpExtensions.SignatureRequestBody(await account.Http.UploadPdfAsync(pdf), order: "parallel");
+        body.Remove("fields");
+        body["use_text_tags"] = true;
+        var request = await account.Http.CreateSignatureRequestAsync(body);
+        Assert.Equal(4, request["fields"]!.AsArray().Count);
+
+        foreach (var signer in request["signers"]!.AsArray())
+            await SigningClient.FromUrl(hub, (string)signer!["signing_url"]!).ConsentAndSignAsync();
+        var done = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
+        var sealedPdf = await (await account.Http.GetAsync($"/v1/documents/{done["signed_document_id"]}/download")).Content.ReadAsByteArrayAsync();
+
+        var text = await PdfTools.Text(sealedPdf);
+        Assert.DoesNotContain("|req|", text);
+        Assert.Contains("Signatures", text);
+        Assert.Contains("Date:", text);
+        Assert.Contains("ACME & Co", text);
+    }
 }
 
 public sealed class SqliteSigningFlowTests(SqliteHub hub) : SigningFlowTests(hub), IClassFixture<SqliteHub>;

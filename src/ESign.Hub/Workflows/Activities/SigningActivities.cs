@@ -39,7 +39,7 @@ public sealed class GenerateDocumentActivity : WorkflowActivity
                 throw new ActivityFailure($"template '{templateId}' is a PDF template; Hub.Document.Generate needs an html template.");
             var generate = context.Services.GetRequiredService<GenerateDocument>();
             var json = JsonSerializer.SerializeToElement(data, StateJson.Options);
-            var (document, errors) = await generate.CreateAsync(template, json, name, "data", ct, context.IdempotencyKey);
+            var (document, _, errors) = await generate.CreateAsync(template, json, name, "data", ct, context.IdempotencyKey);
             existing = document ?? throw new ActivityFailure($"the document could not be generated: {Describe(errors)}");
         }
         context.SetOutput("documentId", existing.Id);
