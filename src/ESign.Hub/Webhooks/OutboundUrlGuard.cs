@@ -94,6 +94,15 @@ public static class OutboundUrlGuard
         var host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
         if (host.Length == 0)
             return "The URL's host is not a valid host name.";
+        // "127。0。0。1" (ideographic or fullwidth dots) is a name to Uri but maps to an address: judge it as the address,
+        // as the connection would (it was refused only at connect time before).
+        if (IPAddress.TryParse(host, out var mapped))
+        {
+            if (testMode && IPAddress.IsLoopback(mapped))
+                return $"Write the host {uri.Host} as {mapped} (plain ASCII dots).";
+            if (!IsPublicAddress(mapped))
+                return $"The host {uri.Host} is the address {mapped}, a private, loopback or otherwise internal address; use a public host name.{hint}";
+        }
         if (IsInternalName(host))
             return $"The host {uri.Host} is a local or internal name; use a public host name.{hint}";
         return null;

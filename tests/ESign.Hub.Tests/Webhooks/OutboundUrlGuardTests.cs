@@ -113,9 +113,21 @@ public sealed class OutboundUrlGuardTests
     [InlineData("http://api.localhost/")]
     [InlineData("http://localhost./")]
     [InlineData("http://db.internal/")]
+    [InlineData("https://127\u30020\u30020\u30021/")]   // ideographic full stops
+    [InlineData("https://10\uFF0E0\uFF0E0\uFF0E1/")]    // fullwidth full stops
+    [InlineData("https://169\uFF61254\uFF61169\uFF61254/")] // halfwidth ideographic full stops
     public void Test_mode_rejects(string url)
     {
         Assert.NotNull(OutboundUrlGuard.Validate(url, testMode: true));
+    }
+
+    [Theory]
+    [InlineData("https://127\u30020\u30020\u30021/")]
+    [InlineData("https://10\uFF0E0\uFF0E0\uFF0E1/")]
+    [InlineData("https://192\u3002168\u30021\u30021/hooks")]
+    public void Live_mode_rejects_addresses_written_with_other_dots(string url)
+    {
+        Assert.Contains("internal address", OutboundUrlGuard.Validate(url, testMode: false));
     }
 
     [Fact]
