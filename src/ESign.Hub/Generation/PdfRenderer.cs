@@ -93,12 +93,13 @@ public sealed class PdfRenderer : IAsyncDisposable
         var slotHandedOver = false;
         try
         {
-            // The first attempt gets half the budget so that a hung browser still leaves time for the retry.
+            // The first attempt gets a third of the budget (a render takes a fraction of a second): a hung browser then
+            // leaves two thirds for noticing it, launching a new one and rendering again, which a loaded machine needs.
             var started = Stopwatch.GetTimestamp();
             (RenderedPdf Pdf, IPage Page, bool Refreshes) done;
             try
             {
-                done = await AttemptAsync(html, pdfOptions, layout, markClass, timeout / 2, deadline.Token);
+                done = await AttemptAsync(html, pdfOptions, layout, markClass, timeout / 3, deadline.Token);
             }
             catch (Exception e) when (!ct.IsCancellationRequested && IsBrowserFailure(e))
             {
