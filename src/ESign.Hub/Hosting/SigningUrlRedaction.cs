@@ -64,8 +64,25 @@ internal sealed class RedactingLoggerProvider(ILoggerProvider inner) : ILoggerPr
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.Select(p => new KeyValuePair<string, object?>(p.Key, p.Key == "{OriginalFormat}" ? p.Value : SigningUrlRedaction.Redact(p.Value))).ToList()
                 : [];
-            logger.Log(logLevel, eventId, new RedactedState(message, values), exception, static (s, _) => s.Message);
+            logger.Log(logLevel, eventId, new RedactedState(message, values), Redacted(exception), static (s, _) => s.Message);
         }
+
+        /// <summary>Console and file loggers print the exception themselves (type, message, stack): its text is redacted too.</summary>
+        private static Exception? Redacted(Exception? exception)
+        {
+            if (exception is null) return null;
+            var text = exception.ToString();
+            var redacted = SigningUrlRedaction.Redact(text);
+            return ReferenceEquals(text, redacted) || text == redacted ? exception : new RedactedException(exception, redacted);
+        }
+    }
+
+    /// <summary>An exception whose text named a signing URL, as a logger prints it: type, message and stack, redacted.</summary>
+    private sealed class RedactedException(Exception original, string text) : Exception(SigningUrlRedaction.Redact(original.Message))
+    {
+        public override string? StackTrace => null; // part of the text below
+
+        public override string ToString() => text;
     }
 
     /// <summary>The structured values a sink may write (JSON console) and the message text, both redacted.</summary>
