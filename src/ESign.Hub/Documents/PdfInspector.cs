@@ -32,7 +32,8 @@ public static class PdfInspector
             {
                 // A page rotated by 90° or 270° is shown, and so addressed by fields, with its sides swapped.
                 var rotated = (page.Rotate / 90 % 2) != 0;
-                var (w, h) = (page.Width.Point, page.Height.Point);
+                // A MediaBox given by its other two corners ([0 0 -612 -792]) is the same page to readers: its size is positive.
+                var (w, h) = (Math.Abs(page.Width.Point), Math.Abs(page.Height.Point));
                 pages.Add(rotated ? new PageSize(Math.Round(h, 2), Math.Round(w, 2)) : new PageSize(Math.Round(w, 2), Math.Round(h, 2)));
             }
             return new(pages, null);

@@ -88,21 +88,28 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
     public async Task Pages_of_any_real_size_are_accepted(string entries)
     {
         var account = await hub.NewAccountAsync();
-        await account.Http.UploadPdfAsync(HostilePdfs.Page(entries));
+        var id = await account.Http.UploadPdfAsync(HostilePdfs.Page(entries));
+        var document = await (await account.Http.GetAsync($"/v1/documents/{id}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, (int)document["page_count"]!);
+        Assert.True((double)document["pages"]![0]!["width"]! > 0 && (double)document["pages"]![0]!["height"]! > 0, document.ToJsonString());
     }
 
     [Fact]
     public async Task A_page_tree_64_levels_deep_is_accepted()
     {
         var account = await hub.NewAccountAsync();
-        await account.Http.UploadPdfAsync(Pdf("64 nested /Pages"));
+        var id = await account.Http.UploadPdfAsync(Pdf("64 nested /Pages"));
+        var document = await (await account.Http.GetAsync($"/v1/documents/{id}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, (int)document["page_count"]!);
     }
 
     [Fact]
     public async Task Text_that_mentions_Encrypt_is_not_taken_for_encryption()
     {
         var account = await hub.NewAccountAsync();
-        await account.Http.UploadPdfAsync(HostilePdfs.TextMentioningEncrypt());
+        var id = await account.Http.UploadPdfAsync(HostilePdfs.TextMentioningEncrypt());
+        var pdf = await account.Http.GetByteArrayAsync($"/v1/documents/{id}/download");
+        Assert.Contains("/Encrypt", await PdfTools.Text(pdf), StringComparison.Ordinal);
     }
 
     [Fact]
