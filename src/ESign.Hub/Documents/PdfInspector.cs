@@ -23,8 +23,7 @@ public static class PdfInspector
             return new(null, problem);
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
-            using var pdf = PdfReader.Open(stream, PdfDocumentOpenMode.Import);
+            using var pdf = PdfSharpInput.Open(bytes, PdfDocumentOpenMode.Import);
             if (pdf.PageCount == 0)
                 return new(null, "The PDF has no pages.");
             var pages = new List<PageSize>(pdf.PageCount);

@@ -25,6 +25,9 @@ internal sealed class PdfObjectTable
     /// <summary>Trailer dictionaries, newest first (classic trailers and cross-reference stream dictionaries).</summary>
     public List<PdfDictToken> Trailers { get; } = [];
 
+    /// <summary>The streams the cross-reference streams name as holding compressed objects.</summary>
+    public IReadOnlySet<int> ObjectStreamNumbers => _compressed.Values.Select(v => v.Stream).ToHashSet();
+
     public IEnumerable<int> ObjectNumbers => _offsets.Keys.Concat(_compressed.Keys).Concat(_scanned.Keys).Distinct();
 
     /// <summary>Decodes a stream's raw bytes (with the caller's caps and accounting).</summary>

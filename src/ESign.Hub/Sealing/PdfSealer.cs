@@ -80,7 +80,7 @@ public sealed class PdfSealer(ISealingCertificateSource certificates, IOptions<S
     {
         try
         {
-            return PdfReader.Open(new MemoryStream(pdf, writable: false), PdfDocumentOpenMode.Modify);
+            return PdfSharpInput.Open(pdf, PdfDocumentOpenMode.Modify);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -39,6 +39,8 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         { "double flate bomb", "compressed twice over" },
         { "hex flate bomb", "it may be a decompression bomb" },
         { "indirect filter", "filters indirectly" },
+        { "hex string cut off in page content", "page content (object 4) has a hex string that never ends" },
+        { "hex string cut off in an object stream", "object stream 6 is damaged: the hex string at byte" },
     };
 
     private static byte[] Pdf(string name) => name switch
@@ -59,6 +61,8 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         "double flate bomb" => HostilePdfs.DoubleFlateBomb(64L * 1024 * 1024),
         "hex flate bomb" => HostilePdfs.HexFlateBomb(SmallLimitsHub.MaxStreamBytes + 1),
         "indirect filter" => HostilePdfs.IndirectFilterBomb(1024),
+        "hex string cut off in page content" => HostilePdfs.HexStringCutOffInContent(),
+        "hex string cut off in an object stream" => HostilePdfs.FontInObjectStream("<4142"),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -92,6 +96,48 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         var document = await (await account.Http.GetAsync($"/v1/documents/{id}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(1, (int)document["page_count"]!);
         Assert.True((double)document["pages"]![0]!["width"]! > 0 && (double)document["pages"]![0]!["height"]! > 0, document.ToJsonString());
+    }
+
+    /// <summary>
+    /// PDFsharp's lexer looped forever on these (the fuzzer found them): it lands on a '&lt;' near the end of the file and
+    /// scans for the '&gt;' that would end a hex string. Whatever a reader makes of them, the answer comes at once.
+    /// </summary>
+    [Theory]
+    [InlineData("hex string cut off by the end of the file")]
+    [InlineData("startxref into a comment of unclosed dictionaries")]
+    public async Task Files_whose_end_cuts_a_hex_string_off_get_a_prompt_answer(string name)
+    {
+        var pdf = name == "hex string cut off by the end of the file" ? HostilePdfs.HexStringCutOffByEndOfFile() : HostilePdfs.StartxrefIntoCommentOfOpenDictionaries();
+        var account = await hub.NewAccountAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await account.Http.PostAsync("/v1/documents", HttpExtensions.PdfForm(pdf)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"The upload took {clock.Elapsed.TotalSeconds:0.0} s.");
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("The PDF is damaged", (string)problem["detail"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>Hex strings that do end, and '&lt;' bytes no lexer reads as one, are not taken for the cut-off kind.</summary>
+    [Theory]
+    [InlineData("closed hex string in content")]
+    [InlineData("'<' in inline image data")]
+    [InlineData("'<' in a comment after %%EOF")]
+    [InlineData("'<' in a literal string")]
+    [InlineData("object stream")]
+    public async Task Hex_strings_that_end_and_other_angle_brackets_are_accepted(string name)
+    {
+        var pdf = name switch
+        {
+            "closed hex string in content" => HostilePdfs.Page(content: "BT /F1 24 Tf 72 700 Td <48656C6C6F> Tj ET\n"),
+            "'<' in inline image data" => HostilePdfs.Page(content: "q 8 0 0 8 72 600 cm BI /W 2 /H 1 /BPC 8 /CS /G ID \u003c\u0001 EI Q\n"),
+            "'<' in a comment after %%EOF" => [.. HostilePdfs.Page(), .. "% <note\n"u8.ToArray()],
+            "'<' in a literal string" => HostilePdfs.Page(content: "BT /F1 24 Tf 72 700 Td (a < b) Tj ET\n"),
+            "object stream" => HostilePdfs.FontInObjectStream("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+        var account = await hub.NewAccountAsync();
+        var id = await account.Http.UploadPdfAsync(pdf);
+        var document = await (await account.Http.GetAsync($"/v1/documents/{id}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, (int)document["page_count"]!);
     }
 
     [Fact]

@@ -43,6 +43,10 @@ public static class HostilePdfs
         yield return new("reference chain of 50,000 objects", ReferenceChain(50_000), false);
         yield return new("active content: OpenAction, Launch, JavaScript, embedded file", ActiveContent(), false);
         yield return new("text that says /Encrypt", TextMentioningEncrypt(), false);
+        yield return new("hex string cut off by the end of the file", HexStringCutOffByEndOfFile(), true);
+        yield return new("startxref into a comment of unclosed dictionaries", StartxrefIntoCommentOfOpenDictionaries(), true);
+        yield return new("hex string cut off by the end of page content", HexStringCutOffInContent(), true);
+        yield return new("hex string cut off by the end of an object stream", FontInObjectStream("<4142"), true);
         yield return new("MediaBox 14,400 points square", Page("/MediaBox [0 0 14400 14400]"), false);
     }
 
@@ -248,6 +252,80 @@ public static class HostilePdfs
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
         Helvetica,
         Stream("", "BT /F1 14 Tf 72 700 Td (The sender may /Encrypt the archive copy.) Tj ET\n"));
+
+    /// <summary>
+    /// The fuzzer's find (PDFsharp's lexer loops forever on it): <c>startxref</c> is followed by <c>&lt;40</c> and the
+    /// end of the file, so the reader, looking for the trailer, scans a hex string that never ends.
+    /// </summary>
+    public static byte[] HexStringCutOffByEndOfFile()
+    {
+        var pdf = Encoding.Latin1.GetString(Page());
+        var at = pdf.LastIndexOf("startxref\n", StringComparison.Ordinal) + "startxref\n".Length;
+        return Text(pdf[..at] + "<40\n%%EOF\n");
+    }
+
+    /// <summary>
+    /// The fuzzer's second find: <c>%%EOF</c> replaced by a comment of unclosed <c>&lt;&lt; /A</c>, and <c>startxref</c>
+    /// pointing at the second <c>&lt;</c> of the first <c>&lt;&lt;</c>: PDFsharp reads <c>&lt; /A &lt;&lt; /A …</c> there as a
+    /// hex string and scans to the end of the file for its <c>&gt;</c>.
+    /// </summary>
+    public static byte[] StartxrefIntoCommentOfOpenDictionaries()
+    {
+        var pdf = Encoding.Latin1.GetString(Page());
+        var startxref = pdf.LastIndexOf("startxref\n", StringComparison.Ordinal) + "startxref\n".Length;
+        var head = pdf[..startxref];
+        var comment = "%" + string.Concat(Enumerable.Repeat("<< /A ", 1100)) + "<<";
+        var offset = head.Length + 8 + 2; // past "NNNNNNN\n", the '%' and the first '<'
+        return Text(head + offset.ToString("D7", CultureInfo.InvariantCulture) + "\n" + comment);
+    }
+
+    /// <summary>Page content whose last token is a hex string with no closing bracket (PDFsharp's content lexer loops on it).</summary>
+    public static byte[] HexStringCutOffInContent() => Page(content: "BT /F1 24 Tf 72 700 Td <48656C");
+
+    /// <summary>
+    /// A Letter page whose font, object 7, is stored compressed in object stream 6 as <paramref name="fontObject"/>;
+    /// a cross-reference stream (object 8) lists it, so readers must read the object stream to find it.
+    /// </summary>
+    public static byte[] FontInObjectStream(string fontObject)
+    {
+        var objectStream = $"7 0 {fontObject}";
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents 4 0 R >>",
+            Stream("", "BT /F1 24 Tf 72 700 Td (Object stream sample) Tj ET\n"),
+            "<< /Producer (hostile) >>",
+            Stream("/Type /ObjStm /N 1 /First 4", objectStream),
+        ];
+        var pdf = new MemoryStream();
+        pdf.Write(Text("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n"));
+        var offsets = new List<long>();
+        foreach (var body in objects)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Write(Text($"{offsets.Count} 0 obj\n{body}\nendobj\n"));
+        }
+        var xrefAt = pdf.Length;
+        // Rows of /W [1 4 2]: type, offset (or object stream number), generation (or index in the stream).
+        var rows = new MemoryStream();
+        void Row(byte type, long second, int third)
+        {
+            var row = new byte[7];
+            row[0] = type;
+            BinaryPrimitives.WriteUInt32BigEndian(row.AsSpan(1), (uint)second);
+            BinaryPrimitives.WriteUInt16BigEndian(row.AsSpan(5), (ushort)third);
+            rows.Write(row);
+        }
+        Row(0, 0, 65535);
+        foreach (var offset in offsets) Row(1, offset, 0);
+        Row(2, 6, 0);        // object 7: first object in object stream 6
+        Row(1, xrefAt, 0);   // object 8: this cross-reference stream
+        pdf.Write(Text($"8 0 obj\n<< /Type /XRef /Size 9 /W [1 4 2] /Root 1 0 R /Info 5 0 R /Length {rows.Length} >>\nstream\n"));
+        pdf.Write(rows.ToArray());
+        pdf.Write(Text($"\nendstream\nendobj\nstartxref\n{xrefAt}\n%%EOF\n"));
+        return pdf.ToArray();
+    }
 
     private const string Helvetica = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
 
