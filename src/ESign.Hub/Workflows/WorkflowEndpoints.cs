@@ -37,7 +37,7 @@ public static class WorkflowEndpoints
         workflows.MapPost("/validate", Validate).WithName("ValidateWorkflow").WithSummary("Check a definition without saving it")
             .Accepts<JsonElement>("application/json").ProducesProblems(400, 422);
         workflows.MapPost("/import", Import).WithName("ImportWorkflow")
-            .WithSummary("Save an Elsa 3 export as a draft and report what runs: supported, degraded or unsupported, per activity and expression")
+            .WithSummary("Save an Elsa 3 export, or an Elsa 2 definition converted to Elsa 3's shape, as a draft and report what runs: supported, degraded or unsupported, per activity and expression")
             .Accepts<JsonElement>("application/json").ProducesProblems(400, 409, 422);
         workflows.MapGet("/{definitionId}", Get).WithName("GetWorkflow").WithSummary("The newest version (?version=N for another)")
             .ProducesProblems(400, 404);
@@ -78,13 +78,23 @@ public static class WorkflowEndpoints
     {
         var (definition, problem) = await ReadAsync(http, ct);
         if (definition is null) return problem!;
-        var problems = WorkflowValidator.Validate(definition).Select(ToResponse).ToList();
+        var problems = PublishReadiness.Problems(definition).Select(ToResponse).ToList();
         return TypedResults.Ok(new ValidationResponse(problems.Count == 0, problems));
     }
 
     private static async Task<IResult> Import(HttpRequest http, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
     {
-        var (definition, problem) = await ReadAsync(http, ct);
+        var (json, unreadable) = await ReadBodyAsync(http, ct);
+        if (json is null) return unreadable!;
+        IReadOnlyList<ImportReportEntry> conversionNotes = [];
+        if (Elsa2WorkflowConverter.IsElsa2(json))
+        {
+            var conversion = Elsa2WorkflowConverter.Convert(json);
+            if (!conversion.Succeeded) return Invalid(conversion.Problems, "This Elsa 2 definition cannot be converted: ");
+            json = conversion.Definition!.ToJsonString();
+            conversionNotes = conversion.Notes;
+        }
+        var (definition, problem) = Parse(json);
         if (definition is null) return problem!;
         var definitionId = definition.DefinitionId ?? Ids.New("wf");
         var latest = await Latest(db, definitionId, ct);
@@ -101,8 +111,9 @@ public static class WorkflowEndpoints
             db.Workflows.Add(stored);
         }
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new ImportResponse(definitionId, stored.Version, ImportReport.For(definition),
-            WorkflowValidator.Validate(definition).Select(ToResponse).ToList()));
+        var report = Elsa2WorkflowConverter.MergeReport(ImportReport.For(definition), conversionNotes);
+        return TypedResults.Ok(new ImportResponse(definitionId, stored.Version, report,
+            PublishReadiness.Problems(definition, report).Select(ToResponse).ToList()));
     }
 
     private static async Task<IResult> Get(string definitionId, HttpRequest http, HubDbContext db, CancellationToken ct)
@@ -148,7 +159,7 @@ public static class WorkflowEndpoints
         if (latest.Status == WorkflowVersionStatus.Published)
             return Problems.Conflict($"Version {latest.Version} of '{definitionId}' is already published; change it with PUT to make a new draft.");
         var definition = WorkflowDefinitionReader.Read(latest.Json).Definition!;
-        var problems = WorkflowValidator.Validate(definition);
+        var problems = PublishReadiness.Problems(definition);
         if (problems.Count > 0)
         {
             var errors = new ValidationErrors();
@@ -171,14 +182,31 @@ public static class WorkflowEndpoints
     /// <summary>The request body as a definition, or a 400/422 problem saying what is wrong with it.</summary>
     private static async Task<(WorkflowDefinition? Definition, IResult? Problem)> ReadAsync(HttpRequest http, CancellationToken ct)
     {
+        var (json, unreadable) = await ReadBodyAsync(http, ct);
+        if (json is null) return (null, unreadable);
+        if (Elsa2WorkflowConverter.IsElsa2(json))
+            return (null, Invalid([new("$", "This is an Elsa 2 definition: send it to POST /v1/workflows/import, which converts it to Elsa 3's shape.")]));
+        return Parse(json);
+    }
+
+    private static async Task<(string? Json, IResult? Problem)> ReadBodyAsync(HttpRequest http, CancellationToken ct)
+    {
         if (!http.HasJsonContentType()) return (null, TypedResults.Problem(statusCode: 415, detail: "Send the workflow definition as application/json."));
         using var reader = new StreamReader(http.Body);
-        var json = await reader.ReadToEndAsync(ct);
+        return (await reader.ReadToEndAsync(ct), null);
+    }
+
+    private static (WorkflowDefinition? Definition, IResult? Problem) Parse(string json)
+    {
         var result = WorkflowDefinitionReader.Read(json);
-        if (result.Definition is not null) return (result.Definition, null);
+        return result.Definition is not null ? (result.Definition, null) : (null, Invalid(result.Problems));
+    }
+
+    private static IResult Invalid(IReadOnlyList<WorkflowProblem> problems, string prefix = "")
+    {
         var errors = new ValidationErrors();
-        foreach (var p in result.Problems) errors.Add(p.Path, p.Message);
-        return (null, Problems.Invalid(errors));
+        foreach (var p in problems) errors.Add(p.Path, prefix + p.Message);
+        return Problems.Invalid(errors);
     }
 
     private static Task<StoredWorkflow?> Latest(HubDbContext db, string definitionId, CancellationToken ct) =>
@@ -217,7 +245,7 @@ public static class WorkflowEndpoints
 
     private static WorkflowResponse Describe(StoredWorkflow stored, WorkflowDefinition definition) => new(
         stored.DefinitionId, stored.Version, stored.Status, stored.Name, stored.CreatedAt, stored.UpdatedAt, stored.PublishedAt,
-        WorkflowValidator.Validate(definition).Select(ToResponse).ToList(), JsonDocument.Parse(stored.Json).RootElement.Clone());
+        PublishReadiness.Problems(definition).Select(ToResponse).ToList(), JsonDocument.Parse(stored.Json).RootElement.Clone());
 
     private static WorkflowProblemResponse ToResponse(WorkflowProblem p) => new(p.Path, p.Message, p.ActivityId);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ESign.Hub.Workflows.Definitions;
 using static ESign.Hub.Tests.Workflows.ElsaSamples;
@@ -95,6 +96,139 @@ public class WorkflowDefinitionReaderTests
         Assert.Equal("Acme.Custom.Thing", x1.Type);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(unknown), written["root"]!["activities"]![1]));
         Assert.Empty(WorkflowValidator.Validate(definition));
+    }
+
+    [Fact]
+    public void A_byte_order_mark_before_the_json_is_not_part_of_it()
+    {
+        var result = WorkflowDefinitionReader.Read("\uFEFF" + HttpApproval);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Problems));
+        Assert.Equal("HTTP approval", result.Definition!.Name);
+    }
+
+    [Fact]
+    public void Escaped_characters_are_read_as_text_and_round_trip()
+    {
+        var json = Flowchart(Activity("start1", "Elsa.Start") + "," + Activity("log", "Elsa.WriteLine",
+            Prop("text", """{ "typeName": "String", "expression": { "type": "JavaScript", "value": "getCounter() \u002B 1 \u003C 3 \u0027x\u0027" } }""")),
+            Link("start1", "Done", "log")).Replace("\"name\": \"test\"", "\"name\": \"Parallel \\u002B Join\"");
+
+        var definition = WorkflowDefinitionReader.Read(json).Definition!;
+
+        Assert.Equal("Parallel + Join", definition.Name);
+        Assert.Equal("getCounter() + 1 < 3 'x'", definition.Activities[1].Inputs["text"].Value.GetString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(definition))));
+    }
+
+    [Fact]
+    public void Booleans_written_as_True_and_False_are_booleans_and_keep_their_spelling()
+    {
+        var json = Flowchart(
+            Activity("http1", "Elsa.HttpEndpoint", Literal("path", "orders") + "," +
+                Prop("authorize", """{ "typeName": "Boolean", "expression": { "type": "Literal", "value": "False" } }""") + "," +
+                Prop("customProperties", """{ "canStartWorkflow": "True" }""")) + "," +
+            Activity("d1", "Elsa.FlowDecision", Prop("condition", """{ "typeName": "Boolean", "expression": { "type": "Literal", "value": "True" } }""")),
+            Link("http1", "Done", "d1")).Replace("\"variables\": []", """ "variables": [ { "id": "v1", "name": "Flag", "typeName": "Boolean", "isArray": "False", "value": "True" } ] """);
+
+        var result = WorkflowDefinitionReader.Read(json);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Problems));
+        var definition = result.Definition!;
+        Assert.True(definition.Activities[0].CanStartWorkflow);
+        Assert.Equal(JsonValueKind.False, definition.Activities[0].Inputs["authorize"].Value.ValueKind);
+        Assert.Equal(JsonValueKind.True, definition.Activities[1].Inputs["condition"].Value.ValueKind);
+        Assert.False(Assert.Single(definition.Variables).IsArray);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(definition))));
+    }
+
+    [Fact]
+    public void CanStartWorkflow_is_read_in_Pascal_case_and_on_the_activity_as_3_0_pre_releases_write_it()
+    {
+        var json = Flowchart(
+            Activity("http1", "Elsa.HttpEndpoint", Literal("path", "a") + ", " + Prop("customProperties", """{ "CanStartWorkflow": true, "RunAsynchronously": false }""")) + "," +
+            Activity("http2", "Elsa.HttpEndpoint", Literal("path", "b") + ", " + Prop("canStartWorkflow", "true") + ", " + Prop("customProperties", "{}")) + "," +
+            Activity("log", "Elsa.WriteLine", Prop("canStartWorkflow", "false")));
+
+        var definition = WorkflowDefinitionReader.Read(json).Definition!;
+
+        Assert.Equal([true, true, false], definition.Activities.Select(a => a.CanStartWorkflow));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(definition))));
+        var stopped = definition with { Activities = [definition.Activities[0] with { CanStartWorkflow = false }, .. definition.Activities.Skip(1)] };
+        var written = JsonNode.Parse(WorkflowDefinitionWriter.Write(stopped))!["root"]!["activities"]![0]!["customProperties"]!;
+        Assert.False((bool)written["CanStartWorkflow"]!);
+        Assert.Null(written["canStartWorkflow"]);
+    }
+
+    [Fact]
+    public void Null_inputs_and_inputs_without_an_expression_type_are_empty_and_WriteLine_needs_no_text()
+    {
+        var json = Flowchart(
+            Activity("start1", "Elsa.Start") + "," +
+            Activity("w1", "Elsa.WriteLine", Prop("text", "null")) + "," +
+            Activity("w2", "Elsa.WriteLine", Prop("text", """{ "typeName": "String", "expression": null }""")) + "," +
+            Activity("w3", "Elsa.WriteLine", Prop("text", """{ "typeName": "String", "expression": { "type": null, "value": null } }""")) + "," +
+            Activity("w4", "Elsa.WriteLine"),
+            Link("start1", "Done", "w1") + "," + Link("w1", "Done", "w2") + "," + Link("w2", "Done", "w3") + "," + Link("w3", "Done", "w4"));
+
+        var result = WorkflowDefinitionReader.Read(json);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Problems));
+        Assert.All(result.Definition!.Activities, a => Assert.Empty(a.Inputs));
+        Assert.Empty(WorkflowValidator.Validate(result.Definition));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(result.Definition))));
+    }
+
+    [Fact]
+    public void FlowSwitch_case_conditions_without_typeName_are_read_validated_and_reported()
+    {
+        var json = Flowchart(
+            Activity("start1", "Elsa.Start") + "," +
+            Activity("s1", "Elsa.FlowSwitch", Prop("cases", """[ { "label": "Big", "condition": { "type": "JavaScript", "value": "getInput().amount > 10" } }, { "label": "Yes", "condition": { "type": "Literal", "value": "True" } } ]""")) + "," +
+            Activity("big", "Elsa.End") + "," + Activity("other", "Elsa.End"),
+            Link("start1", "Done", "s1") + "," + Link("s1", "Big", "big") + "," + Link("s1", "Default", "other"));
+
+        var result = WorkflowDefinitionReader.Read(json);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Problems));
+        Assert.Empty(WorkflowValidator.Validate(result.Definition!));
+        var report = ImportReport.For(result.Definition!);
+        Assert.Equal(["cases[0].condition", "cases[1].condition"], report.Where(e => e.ActivityId == "s1" && e.Input is not null).Select(e => e.Input));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(result.Definition!))));
+    }
+
+    [Theory]
+    [InlineData("System.String, System.Private.CoreLib", "String")]
+    [InlineData("System.String, mscorlib, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089", "String")]
+    [InlineData("System.Boolean", "Boolean")]
+    [InlineData("string", "String")]
+    [InlineData("int", "Int32")]
+    [InlineData("System.Int32[], System.Private.CoreLib", "Int32[]")]
+    [InlineData("System.TimeSpan, System.Private.CoreLib", "TimeSpan")]
+    [InlineData("String[]", "String[]")]
+    [InlineData("IDictionary<String, Object>", "IDictionary<String, Object>")]
+    [InlineData("Elsa.Http.Models.HttpHeaders, Elsa.Http", "Elsa.Http.Models.HttpHeaders, Elsa.Http")]
+    [InlineData("System.Net.HttpStatusCode, System.Net.Primitives", "System.Net.HttpStatusCode, System.Net.Primitives")]
+    public void Type_names_are_read_as_Elsa_aliases_and_written_as_they_came(string typeName, string alias)
+    {
+        var json = Flowchart(Activity("log", "Elsa.WriteLine",
+            Prop("text", $$"""{ "typeName": "{{typeName}}", "expression": { "type": "Literal", "value": "x" } }""")));
+
+        var definition = WorkflowDefinitionReader.Read(json).Definition!;
+
+        Assert.Equal(alias, definition.Activities[0].Inputs["text"].TypeName);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(definition))));
+    }
+
+    [Fact]
+    public void An_assembly_qualified_Boolean_literal_is_a_boolean()
+    {
+        var json = Flowchart(Activity("d1", "Elsa.FlowDecision",
+            Prop("condition", """{ "typeName": "System.Boolean, System.Private.CoreLib", "expression": { "type": "Literal", "value": "false" } }""")));
+
+        var input = WorkflowDefinitionReader.Read(json).Definition!.Activities[0].Inputs["condition"];
+
+        Assert.Equal(("Boolean", JsonValueKind.False), (input.TypeName, input.Value.ValueKind));
     }
 
     [Theory]

@@ -61,7 +61,7 @@ public static class ActivityCatalog
         Simple("Elsa.SetVariable", required: ["variable", "value"]),
         new("Elsa.RunJavaScript", false, ["script"], a => [DonePort, .. ListInput(a, "possibleOutcomes")], SupportLevel.Supported,
             "sandboxed Jint: no CLR access"),
-        Simple("Elsa.WriteLine", required: ["text"]),
+        Simple("Elsa.WriteLine"), // Elsa writes an empty line when text is null
         Simple("Hub.Document.Generate", required: ["template"]),
         Simple("Hub.ESign.SendForSignature", required: ["signers"]),
         new("Hub.ESign.WaitForSignature", false, ["signatureRequestId"], _ => ["Completed", "Declined", "Expired", "Canceled"],

@@ -13,7 +13,10 @@ public sealed record WorkflowReadResult(WorkflowDefinition? Definition, IReadOnl
 
 /// <summary>
 /// Reads Elsa-3-shaped workflow definition JSON. Never throws on bad input: size, depth, syntax and
-/// shape errors come back as problems with a JSON path.
+/// shape errors come back as problems with a JSON path. Accepts the shapes Elsa itself reads: a leading byte order
+/// mark, the 3.0 pre-release connections (<c>source</c>/<c>target</c> ids with <c>sourcePort</c>/<c>targetPort</c>),
+/// booleans written as "True"/"False", <c>canStartWorkflow</c> in any case or on the activity itself, inputs that are
+/// null or have no expression, and type names as aliases, full or assembly-qualified names (see <see cref="ElsaTypeNames"/>).
 /// </summary>
 public static class WorkflowDefinitionReader
 {
@@ -29,6 +32,9 @@ public static class WorkflowDefinitionReader
         ArgumentNullException.ThrowIfNull(json);
         if (Encoding.UTF8.GetByteCount(json) > MaxBytes)
             return Fail("$", $"definition is larger than {MaxBytes} bytes");
+        // A UTF-8 byte order mark that reached the text (Elsa's exports on Windows carry one) is not part of the JSON.
+        if (json.StartsWith('\uFEFF'))
+            json = json[1..];
 
         JsonNode? document;
         try
@@ -73,7 +79,7 @@ public static class WorkflowDefinitionReader
                 variables.Add(new(
                     OptionalString(v, "id", path, problems) ?? name ?? "",
                     name ?? "",
-                    OptionalString(v, "typeName", path, problems) ?? "Object",
+                    ElsaTypeNames.Normalize(OptionalString(v, "typeName", path, problems) ?? "Object"),
                     OptionalBool(v, "isArray", path, problems) ?? false,
                     v["value"] is { } value ? ToElement(value) : null));
             }
@@ -142,11 +148,9 @@ public static class WorkflowDefinitionReader
         if (id is null || type is null)
             return null;
 
-        bool canStart = false;
-        if (a["customProperties"] is JsonObject custom)
-            canStart = OptionalBool(custom, "canStartWorkflow", path + ".customProperties", problems) ?? false;
-        else if (a["customProperties"] is not null)
+        if (a["customProperties"] is not (null or JsonObject))
             problems.Add(new(path + ".customProperties", "customProperties must be an object", id));
+        var canStart = CanStartWorkflow(a, path, problems) ?? false;
 
         DesignerPosition? position = null;
         if (a["metadata"]?["designer"]?["position"] is JsonObject p)
@@ -164,13 +168,14 @@ public static class WorkflowDefinitionReader
             if (StructuralProperties.Contains(name) || value is not JsonObject input || input["expression"] is not JsonObject expression)
                 continue;
             var ipath = $"{path}.{name}";
+            // An expression without a type is an input left empty in the designer, as is a null input.
+            if (expression["type"] is null)
+                continue;
             var expressionType = RequiredString(expression, "type", ipath + ".expression", problems);
             if (expressionType is null)
                 continue;
-            inputs[name] = new InputValue(
-                OptionalString(input, "typeName", ipath, problems) ?? "Object",
-                expressionType,
-                ToElement(expression["value"]));
+            var typeName = ElsaTypeNames.Normalize(OptionalString(input, "typeName", ipath, problems) ?? "Object");
+            inputs[name] = new InputValue(typeName, expressionType, ToElement(LiteralValue(typeName, expressionType, expression["value"])));
         }
 
         return new ActivityNode
@@ -184,6 +189,32 @@ public static class WorkflowDefinitionReader
             Inputs = inputs,
             Raw = a,
         };
+    }
+
+    /// <summary>
+    /// <c>canStartWorkflow</c> as Elsa writes it: in <c>customProperties</c> (camel case, or Pascal case in 3.0
+    /// pre-releases), else on the activity itself; true/false or "True"/"False". Null when not written.
+    /// </summary>
+    internal static bool? CanStartWorkflow(JsonObject activity, string path, List<WorkflowProblem> problems)
+    {
+        if (activity["customProperties"] is JsonObject custom && FindKey(custom, "canStartWorkflow") is { } key)
+            return OptionalBool(custom, key, path + ".customProperties", problems);
+        return OptionalBool(activity, "canStartWorkflow", path, problems);
+    }
+
+    internal static string? FindKey(JsonObject o, string name) =>
+        o.ContainsKey(name) ? name : o.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A Literal's value as the input's type reads it: Elsa writes Boolean literals as "True"/"False" and converts them
+    /// to the input's type before use, so they become JSON booleans here. Other values stay as written.
+    /// </summary>
+    internal static JsonNode? LiteralValue(string typeName, string expressionType, JsonNode? value)
+    {
+        if (expressionType == "Literal" && typeName == "Boolean" && value is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && bool.TryParse(v.GetValue<string>().Trim(), out var b))
+            return JsonValue.Create(b);
+        return value;
     }
 
     private static Connection? ReadConnection(JsonNode? node, string path, List<WorkflowProblem> problems)
@@ -283,6 +314,9 @@ public static class WorkflowDefinitionReader
             return null;
         if (value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
             return v.GetValue<bool>();
+        // Elsa's serializer also writes booleans as "True"/"False".
+        if (value is JsonValue text && text.GetValueKind() == JsonValueKind.String && bool.TryParse(text.GetValue<string>().Trim(), out var parsed))
+            return parsed;
         problems.Add(new($"{path}.{name}", $"'{name}' must be true or false"));
         return null;
     }

@@ -41,12 +41,13 @@ public static class WorkflowDefinitionWriter
         if (a["version"] is not null || activity.Version != 1)
             a["version"] = activity.Version;
 
-        if (activity.CanStartWorkflow || a["customProperties"] is JsonObject)
+        // Written where and how it was read ("CanStartWorkflow": "True" stays so) unless its meaning changed.
+        var written = WorkflowDefinitionReader.CanStartWorkflow(a, "$", []);
+        if (written != activity.CanStartWorkflow && (written is not null || activity.CanStartWorkflow))
         {
             var custom = a["customProperties"] as JsonObject ?? [];
             a["customProperties"] = custom;
-            if (custom["canStartWorkflow"] is not null || activity.CanStartWorkflow)
-                custom["canStartWorkflow"] = activity.CanStartWorkflow;
+            custom[WorkflowDefinitionReader.FindKey(custom, "canStartWorkflow") ?? "canStartWorkflow"] = activity.CanStartWorkflow;
         }
 
         if (activity.Position is { } p && !SamePosition(a, p))
@@ -62,12 +63,16 @@ public static class WorkflowDefinitionWriter
         {
             var target = a[name] as JsonObject ?? [];
             a[name] = target;
-            SetIfChanged(target, "typeName", input.TypeName);
+            // "System.Boolean, System.Private.CoreLib" read as "Boolean" is written back as it was.
+            var typeName = target["typeName"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
+            if (typeName is null || ElsaTypeNames.Normalize(typeName) != input.TypeName)
+                target["typeName"] = input.TypeName;
             var expression = target["expression"] as JsonObject ?? [];
             target["expression"] = expression;
             SetIfChanged(expression, "type", input.ExpressionType);
             var value = JsonSerializer.SerializeToNode(input.Value);
-            if (!JsonNode.DeepEquals(expression["value"], value))
+            var old = expression["value"];
+            if (!JsonNode.DeepEquals(old, value) && !JsonNode.DeepEquals(WorkflowDefinitionReader.LiteralValue(input.TypeName, input.ExpressionType, old), value))
                 expression["value"] = value;
         }
         return a;
