@@ -79,11 +79,19 @@ public class WorkflowValidatorTests
     }
 
     [Fact]
-    public void Workflow_without_start_is_reported()
+    public void A_flowchart_without_Start_or_trigger_starts_at_its_activity_with_no_inbound_connection_as_in_Elsa()
     {
         var problems = Validate(Activity("a", "Elsa.WriteLine", Literal("text", "hi")) + "," + Activity("end1", "Elsa.End"), Link("a", "Done", "end1"));
 
-        Assert.Contains("no start", Assert.Single(problems).Message);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void Elsa_runs_only_the_first_activity_with_no_inbound_connection_so_a_second_one_is_unreachable()
+    {
+        var problems = Validate(string.Join(",", Activity("a", "Elsa.WriteLine", Literal("text", "a")), Activity("b", "Elsa.WriteLine", Literal("text", "b"))));
+
+        Assert.Equal("activity 'b' (Elsa.WriteLine): unreachable from any start", Assert.Single(problems).Message);
     }
 
     [Fact]

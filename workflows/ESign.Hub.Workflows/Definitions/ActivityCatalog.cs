@@ -76,8 +76,11 @@ public static class ActivityCatalog
     private static ActivityDescriptor Simple(string type, bool trigger = false, string[]? required = null) =>
         new(type, trigger, required ?? [], _ => Done, SupportLevel.Supported, "");
 
+    // Elsa's FlowSendHttpRequest completes with Done when it expects no status codes.
     private static IReadOnlyList<string> SendHttpRequestOutcomes(ActivityNode activity) =>
-        [.. ListInput(activity, "expectedStatusCodes"), .. HttpRequestFailureOutcomes];
+        ListInput(activity, "expectedStatusCodes").Select(code => code.Trim()).ToList() is { Count: > 0 } codes
+            ? [.. codes, .. HttpRequestFailureOutcomes]
+            : [DonePort, .. HttpRequestFailureOutcomes];
 
     private static IReadOnlyList<string> SwitchOutcomes(ActivityNode activity)
     {

@@ -67,12 +67,8 @@ public static class WorkflowValidator
     {
         if (definition.Activities.Count == 0)
             return;
-        var starts = definition.Activities.Where(IsStart).Select(a => a.Id).ToList();
-        if (starts.Count == 0)
-        {
-            problems.Add(new("$.root.activities", "workflow has no start: add Elsa.Start, a trigger, or set canStartWorkflow on an activity"));
-            return;
-        }
+        // Triggers start runs of their own; a run started without one begins where Elsa would (FlowchartStart).
+        var starts = definition.Activities.Where(IsStart).Select(a => a.Id).Append(FlowchartStart.Of(definition)!).Distinct().ToList();
 
         var next = definition.Connections.ToLookup(c => c.SourceActivity, c => c.TargetActivity, StringComparer.Ordinal);
         var reached = new HashSet<string>(starts, StringComparer.Ordinal);

@@ -58,21 +58,26 @@ public sealed class ExpressionEvaluator
 
     private static object? ReadVariable(JsonElement value, ExpressionScope scope)
     {
-        // Elsa writes either the variable name or { "id": …, "name": … }.
-        var name = value.ValueKind switch
+        // Elsa writes the variable's id or name, or { "id": …, "name": … }; the id wins, as Elsa resolves by id.
+        var references = value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Object when value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String => n.GetString(),
-            _ => null,
+            JsonValueKind.String => [value.GetString()],
+            JsonValueKind.Object => new[] { "id", "name" }
+                .Select(p => value.TryGetProperty(p, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null).ToArray(),
+            _ => [],
         };
-        if (string.IsNullOrEmpty(name))
+        var named = references.OfType<string>().Where(r => r.Length > 0).ToList();
+        if (named.Count == 0)
         {
             throw new ExpressionProblem("Variable: the expression does not name a variable.");
         }
 
-        return scope.Variables.TryGetValue(name, out var result)
-            ? PlainValues.Normalize(result)
-            : throw new ExpressionProblem($"Variable: there is no variable named '{name}'.");
+        foreach (var reference in named)
+        {
+            var name = scope.VariableNamesById.TryGetValue(reference, out var byId) ? byId : reference;
+            if (scope.Variables.TryGetValue(name, out var result)) return PlainValues.Normalize(result);
+        }
+        throw new ExpressionProblem($"Variable: there is no variable named '{named[^1]}'.");
     }
 
     private static string Text(InputValue input)

@@ -12,6 +12,9 @@ public sealed class ExpressionScope
     /// <summary>Workflow variables by name; JavaScript <c>setVariable</c> / <c>variables.X = …</c> write here.</summary>
     public IDictionary<string, object?> Variables { get; }
 
+    /// <summary>Declared variables' names by id, so a Variable expression may name a variable by either.</summary>
+    public IReadOnlyDictionary<string, string> VariableNamesById { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The workflow input by name.</summary>
     public IReadOnlyDictionary<string, object?> Input { get; init; } = new Dictionary<string, object?>();
 

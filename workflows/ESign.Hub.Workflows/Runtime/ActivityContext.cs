@@ -40,12 +40,21 @@ public sealed class ActivityContext
     public Dictionary<string, object?> RecordedInputs { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, object?> RecordedOutputs { get; } = new(StringComparer.Ordinal);
 
-    public bool Has(string input) => Node.Inputs.ContainsKey(input);
+    public bool Has(string input) => Node.Inputs.ContainsKey(input) || Session.Flowchart.BoundVariable(Node.Id, input) is not null;
 
-    /// <summary>The input's value (null when absent); expression errors fault the activity without retries.</summary>
+    /// <summary>
+    /// The input's value (null when absent); expression errors fault the activity without retries. An input bound to a
+    /// workflow variable (a <c>memoryReference</c> with no expression) reads the variable.
+    /// </summary>
     public object? Evaluate(string input)
     {
-        if (!Node.Inputs.TryGetValue(input, out var value)) return null;
+        if (!Node.Inputs.TryGetValue(input, out var value))
+        {
+            if (Session.Flowchart.BoundVariable(Node.Id, input) is not { } variable) return null;
+            var bound = PlainValues.Normalize(State.Variables.GetValueOrDefault(variable));
+            RecordedInputs[input] = Redaction.Apply(variable, Redaction.Apply(input, bound));
+            return bound;
+        }
         try
         {
             var result = _expressions.Evaluate(value, Scope(), CancellationToken);
@@ -91,6 +100,8 @@ public sealed class ActivityContext
         if (!State.Outputs.TryGetValue(Node.Id, out var outputs))
             State.Outputs[Node.Id] = outputs = new Dictionary<string, object?>(StringComparer.Ordinal);
         outputs[name] = plain;
+        // Elsa's output binding: the output also goes into the workflow variable the definition bound it to.
+        if (Session.Flowchart.BoundVariable(Node.Id, name) is { } variable) State.Variables[variable] = plain;
     }
 
     public Bookmark NewBookmark(string kind, string? key = null, DateTime? dueAt = null) =>
@@ -107,6 +118,7 @@ public sealed class ActivityContext
         Input = State.Input,
         ActivityOutputs = _outputs ??= State.Outputs.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, object?>)p.Value, StringComparer.Ordinal),
         Outcomes = outcomes,
+        VariableNamesById = Session.Flowchart.VariableNamesById,
     };
 }
 

@@ -25,13 +25,49 @@ public sealed class Flowchart
         _joinSources = definition.Activities.Where(a => a.Type == "Elsa.FlowJoin")
             .ToDictionary(a => a.Id, a => definition.Connections.Where(c => c.TargetActivity == a.Id).Select(c => c.SourceActivity)
                 .Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
-        StartActivities = FindStarts(definition);
+        StartActivities = FlowchartStart.Of(definition) is { } start ? [start] : [];
         RetryPolicies = definition.Activities.ToDictionary(a => a.Id, ReadRetryPolicy, StringComparer.Ordinal);
+        VariableNamesById = definition.Variables.Where(v => v.Id.Length > 0).GroupBy(v => v.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+        _bindings = definition.Activities.GroupBy(a => a.Id, StringComparer.Ordinal).Select(g => g.First())
+            .ToDictionary(a => a.Id, ReadBindings, StringComparer.Ordinal);
     }
+
+    private readonly Dictionary<string, Dictionary<string, string>> _bindings;
+
+    /// <summary>Declared variables' names by their ids: Elsa refers to variables by id, the hub keeps their values by name.</summary>
+    public IReadOnlyDictionary<string, string> VariableNamesById { get; }
+
+    /// <summary>
+    /// The workflow variable an activity property is bound to, or null. Elsa writes a binding as
+    /// <c>"parsedContent": { "typeName": "Object", "memoryReference": { "id": "&lt;variable id&gt;" } }</c> with no expression:
+    /// an output so bound is also written into the variable, and an input so bound reads the variable.
+    /// </summary>
+    public string? BoundVariable(string activityId, string property) =>
+        _bindings.TryGetValue(activityId, out var bound) ? bound.GetValueOrDefault(property) : null;
+
+    private Dictionary<string, string> ReadBindings(ActivityNode activity)
+    {
+        var bound = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (property, value) in activity.Raw)
+        {
+            // A property with an expression is an input whose memoryReference is only its own memory slot (Elsa 3.0 exports).
+            if (value is not JsonObject o || o.ContainsKey("expression")) continue;
+            if (o["memoryReference"]?["id"] is not JsonValue id || id.GetValueKind() != JsonValueKind.String) continue;
+            if (VariableName(id.GetValue<string>()) is { } name) bound[property] = name;
+        }
+        return bound;
+    }
+
+    /// <summary>A declared variable by id, else by name; null when the reference names neither (a dangling memory slot).</summary>
+    public string? VariableName(string reference) =>
+        VariableNamesById.TryGetValue(reference, out var name) ? name
+        : Definition.Variables.Any(v => v.Name == reference) ? reference
+        : null;
 
     public WorkflowDefinition Definition { get; }
 
-    /// <summary>Where a run without a trigger begins: Elsa.Start, else activities marked canStartWorkflow, else those without inbound edges.</summary>
+    /// <summary>Where a run without a trigger begins, by Elsa's rule (<see cref="FlowchartStart"/>): one activity, none when the flowchart is empty.</summary>
     public IReadOnlyList<string> StartActivities { get; }
 
     /// <summary>Retry policies written on activities (<c>customProperties.retryPolicy</c>); null where the activity's default applies.</summary>
@@ -57,16 +93,6 @@ public sealed class Flowchart
                     queue.Enqueue(source);
             return _feedersOfJoin[joinId] = found;
         }
-    }
-
-    private static IReadOnlyList<string> FindStarts(WorkflowDefinition definition)
-    {
-        var start = definition.Activities.Where(a => a.Type == "Elsa.Start").Select(a => a.Id).ToList();
-        if (start.Count > 0) return start;
-        var marked = definition.Activities.Where(a => a.CanStartWorkflow).Select(a => a.Id).ToList();
-        if (marked.Count > 0) return marked;
-        var targets = definition.Connections.Select(c => c.TargetActivity).ToHashSet(StringComparer.Ordinal);
-        return definition.Activities.Where(a => !targets.Contains(a.Id)).Select(a => a.Id).Take(1).ToList();
     }
 
     // { "maxAttempts": 5, "initialDelay": "00:00:02" or 2 (seconds), "backoffCoefficient": 2, "maxDelay": "00:05:00" }

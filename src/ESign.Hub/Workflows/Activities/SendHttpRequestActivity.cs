@@ -10,10 +10,10 @@ namespace ESign.Hub.Workflows.Activities;
 /// <summary>
 /// Elsa.FlowSendHttpRequest: sends <c>method</c> <c>url</c> with <c>content</c>, <c>contentType</c> and
 /// <c>requestHeaders</c>, and continues through the outcome named by the response's status code when it is one of
-/// <c>expectedStatusCodes</c>, else "Unmatched status code". Connection failures, timeouts and 5xx/429 answers that are
+/// <c>expectedStatusCodes</c>, else "Unmatched status code" (Done when no status codes are expected, as in Elsa). Connection failures, timeouts and 5xx/429 answers that are
 /// not expected are retried with the activity's retry policy (4 attempts by default); after the last attempt the run
 /// continues through "Failed to connect" or "Timeout" if connected, else it faults. Outputs <c>statusCode</c>,
-/// <c>responseContent</c> (parsed JSON or text, up to 1 MB) and <c>responseHeaders</c>.
+/// <c>parsedContent</c> (parsed JSON or text, up to 1 MB; also as <c>responseContent</c>) and <c>responseHeaders</c>.
 /// The URL passes the same SSRF guard as webhooks: public https hosts in live mode, plus loopback in test mode.
 /// </summary>
 public sealed class SendHttpRequestActivity : WorkflowActivity, IDisposable
@@ -80,7 +80,7 @@ public sealed class SendHttpRequestActivity : WorkflowActivity, IDisposable
         using (response)
         {
             var status = (int)response.StatusCode;
-            var port = expected.FirstOrDefault(code => code == status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var port = expected.FirstOrDefault(code => code.Trim() == status.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // A server error nobody planned for is usually temporary: try again before taking the unmatched path.
             if (port is null && (status >= 500 || status == 429) && !lastAttempt)
                 throw new ActivityFailure($"{method} {request.RequestUri!.Host} answered {status}", retryable: true);
@@ -88,8 +88,12 @@ public sealed class SendHttpRequestActivity : WorkflowActivity, IDisposable
             context.SetOutput("statusCode", status);
             context.SetOutput("responseHeaders", response.Headers.Concat(response.Content.Headers)
                 .ToDictionary(h => h.Key, h => (object?)string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase));
-            context.SetOutput("responseContent", await ReadContentAsync(response, timeout.Token));
-            return ActivityResult.Outcome(port ?? "Unmatched status code");
+            var parsed = await ReadContentAsync(response, timeout.Token);
+            // Elsa names the parsed body parsedContent; the hub named it responseContent first.
+            context.SetOutput("parsedContent", parsed);
+            context.SetOutput("responseContent", parsed);
+            // As in Elsa: with no expected status codes every answer continues through Done.
+            return ActivityResult.Outcome(port ?? (expected.Count == 0 ? ActivityCatalog.DonePort : "Unmatched status code"));
         }
     }
 

@@ -6,6 +6,10 @@ using ESign.Hub.Workflows.Expressions;
 using ESign.Hub.Workflows.Runtime;
 using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 
 namespace ESign.Hub.Workflows.Runs;
@@ -68,6 +72,9 @@ public static class HttpTriggerEndpoint
         // runs waiting there are resumed. A path nobody owns (computed while running) resumes the run that waits there.
         var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
             .Where(t => (t.Kind == "http" || t.Kind == WorkflowTriggers.HttpWait) && t.Key == key).OrderBy(t => t.Id).FirstOrDefaultAsync(ct);
+        // A path nobody owns as written may match a trigger's route template (users/{userId}); its parameters become routeData.
+        var routeData = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (owner is null && await MatchTemplateAsync(db, path ?? "", ct) is { } matched) (owner, routeData) = matched;
         var trigger = owner is { Kind: "http" } ? owner : null;
         var waiting = trigger is null
             ? await db.WorkflowBookmarks.IgnoreQueryFilters().AsNoTracking()
@@ -87,13 +94,14 @@ public static class HttpTriggerEndpoint
 
         var (request, problem) = await ReadRequestAsync(http, key, ct);
         if (request is null) return problem!;
+        request["routeData"] = routeData;
 
         WorkflowRun? run;
         if (trigger is not null)
         {
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
             // A JSON object body is also the run's input, so getInput('amount') reads what the caller posted.
-            var input = request["result"] as Dictionary<string, object?> ?? [];
+            var input = request["parsedContent"] as Dictionary<string, object?> ?? [];
             run = await runtime.StartAsync(new RunStart(version, input, "http", trigger.ActivityId, request), ct);
         }
         else
@@ -125,6 +133,25 @@ public static class HttpTriggerEndpoint
         return TypedResults.Accepted($"/v1/workflow-runs/{run.Id}", new { run_id = run.Id, status = Json.EnumName(run.Status) });
     }
 
+    /// <summary>
+    /// The published trigger whose route template matches the path, with the route values; the most specific template wins
+    /// (fewest parameters, then the longest), as in ASP.NET routing. Literal segments match in any case; values keep theirs.
+    /// </summary>
+    private static async Task<(WorkflowTrigger Trigger, Dictionary<string, object?> RouteData)?> MatchTemplateAsync(HubDbContext db, string path, CancellationToken ct)
+    {
+        var templates = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.Kind == "http" && t.Key.Contains("{")).ToListAsync(ct);
+        var requested = new PathString("/" + path.Trim().Trim('/'));
+        foreach (var candidate in templates.OrderBy(t => t.Key.Count(c => c == '{')).ThenByDescending(t => t.Key.Length).ThenBy(t => t.Id, StringComparer.Ordinal))
+        {
+            var values = new RouteValueDictionary();
+            if (!new TemplateMatcher(TemplateParser.Parse(candidate.Key), new RouteValueDictionary()).TryMatch(requested, values)) continue;
+            return (candidate, values.ToDictionary(v => v.Key, v => (object?)Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture),
+                StringComparer.Ordinal));
+        }
+        return null;
+    }
+
     /// <summary>The methods of the Elsa.HttpEndpoint a run waits in, from the version the run started on.</summary>
     private static async Task<IReadOnlyList<string>> WaitingMethodsAsync(HubDbContext db, WorkflowRuntime runtime, WorkflowBookmark waiting, CancellationToken ct)
     {
@@ -133,7 +160,10 @@ public static class HttpTriggerEndpoint
         return runtime.FlowchartOf(version).Find(waiting.ActivityId) is { } endpoint ? WorkflowTriggers.HttpMethods(endpoint) : ["GET"];
     }
 
-    /// <summary>The request as trigger data: result (the JSON body as data, else the text), method, path, query, headers.</summary>
+    /// <summary>
+    /// The request as trigger data, in Elsa's names: parsedContent (a JSON body as data, a URL-encoded form as a dictionary,
+    /// other text as a string), queryStringData, headers; and the hub's result (the same as parsedContent), method, path, query.
+    /// </summary>
     private static async Task<(Dictionary<string, object?>? Request, IResult? Problem)> ReadRequestAsync(HttpContext http, string path, CancellationToken ct)
     {
         if (http.Request.ContentLength > MaxBodyBytes)
@@ -162,15 +192,28 @@ public static class HttpTriggerEndpoint
                 return (null, Problems.BadRequest($"The body is not valid JSON: {e.Message}"));
             }
         }
+        else if (IsUrlEncodedForm(http.Request) && text.Length > 0)
+        {
+            body = Values(QueryHelpers.ParseQuery(text));
+        }
         var headers = http.Request.Headers
             .Where(h => !Redaction.IsSecretName(h.Key))
             .ToDictionary(h => h.Key, h => (object?)h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var query = http.Request.Query.ToDictionary(q => q.Key, q => (object?)q.Value.ToString(), StringComparer.Ordinal);
         return (new Dictionary<string, object?>
         {
-            ["result"] = body, ["method"] = http.Request.Method, ["path"] = path, ["query"] = query, ["headers"] = headers,
+            ["parsedContent"] = body, ["queryStringData"] = Values(http.Request.Query), ["headers"] = headers,
+            ["result"] = body, ["method"] = http.Request.Method, ["path"] = path, ["query"] = query,
         }, null);
     }
+
+    private static bool IsUrlEncodedForm(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Query or form fields as data: a field given once is its text, a field given several times the list of them.</summary>
+    private static Dictionary<string, object?> Values(IEnumerable<KeyValuePair<string, StringValues>> fields) =>
+        fields.ToDictionary(f => f.Key, f => f.Value.Count == 1 ? f.Value[0] : (object?)f.Value.Select(v => (object?)v).ToList(), StringComparer.Ordinal);
 
     private static ProblemHttpResult NotFound(string key) =>
         TypedResults.Problem(statusCode: 404, detail: $"No published workflow answers at /workflows/http/{key}.");

@@ -56,8 +56,8 @@ public static class WorkflowTriggers
             {
                 case "Elsa.HttpEndpoint" when Text("path") is { Length: > 0 } path:
                     var normalized = HttpPaths.Normalize(path);
-                    if (normalized.Length == 0 || normalized.Length > 200 || normalized.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '_' or '.')))
-                        problems.Add(at, $"{activity.Label}: path '{path}' must be 1 to 200 letters, digits, '/', '-', '_' or '.'.");
+                    if (!IsValidPath(normalized))
+                        problems.Add(at, $"{activity.Label}: path '{path}' must be 1 to 200 letters, digits, '/', '-', '_' or '.', with route parameters as whole segments ('users/{{userId}}').");
                     triggers.Add(New("http", normalized, string.Join(',', HttpMethods(activity))));
                     break;
                 case "Elsa.Event" when Text("eventName") is { Length: > 0 } name:
@@ -107,6 +107,29 @@ public static class WorkflowTriggers
         }
     }
 
+    /// <summary>A trigger path: literal segments of letters, digits, '-', '_' and '.', and route parameters such as {id} or {id:int}.</summary>
+    private static bool IsValidPath(string normalized)
+    {
+        if (normalized.Length is 0 or > 200) return false;
+        foreach (var segment in normalized.Split('/'))
+        {
+            var valid = segment.StartsWith('{')
+                ? segment.Length > 2 && segment.EndsWith('}') && segment[1..^1].All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ':' or '?' or '*' or '=' or '.' or '-')
+                : segment.Length > 0 && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+            if (!valid) return false;
+        }
+        if (!HttpPaths.IsTemplate(normalized)) return true;
+        try
+        {
+            Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(normalized);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Kind of a row that owns an HTTP path a run waits at (not a trigger: nothing starts there).</summary>
     public const string HttpWait = "http-wait";
 
@@ -122,6 +145,17 @@ public static class WorkflowTriggers
                 .Where(t => (t.Kind == "http" || t.Kind == HttpWait) && t.Key == http.Key
                     && !(t.AccountId == version.AccountId && t.TestMode == version.TestMode && t.DefinitionId == version.DefinitionId))
                 .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId }).FirstOrDefaultAsync(ct);
+            // Route templates conflict when they answer the same URLs, whatever their parameters are called.
+            if (owner is null && HttpPaths.IsTemplate(http.Key))
+            {
+                var shape = HttpPaths.Shape(http.Key);
+                owner = (await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
+                    .Where(t => t.Kind == "http" && t.Key.Contains("{")
+                        && !(t.AccountId == version.AccountId && t.TestMode == version.TestMode && t.DefinitionId == version.DefinitionId))
+                    .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId, t.Key }).ToListAsync(ct))
+                    .Where(t => HttpPaths.Shape(t.Key) == shape)
+                    .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId }).FirstOrDefault();
+            }
             if (owner is not null)
                 return owner.AccountId == version.AccountId
                     ? $"Workflow '{owner.DefinitionId}'{(owner.TestMode == version.TestMode ? "" : $" ({(owner.TestMode ? "test" : "live")} mode)")} already answers at /workflows/http/{http.Key}; choose another path."

@@ -4,9 +4,11 @@ using ESign.Hub.Workflows.Expressions;
 namespace ESign.Hub.Workflows.Runtime.Activities;
 
 /// <summary>
-/// Elsa.HttpEndpoint: as a trigger, a request to <c>/workflows/http/{path}</c> starts the workflow; reached inside a
-/// flowchart, the instance waits for a request to that path. Outputs: <c>result</c> (the parsed JSON body or the text),
-/// <c>method</c>, <c>path</c>, <c>query</c>, <c>headers</c>.
+/// Elsa.HttpEndpoint: as a trigger, a request to <c>/workflows/http/{path}</c> starts the workflow (the path may hold route
+/// parameters, <c>users/{userId}</c>); reached inside a flowchart, the instance waits for a request to that path. Elsa's
+/// outputs: <c>parsedContent</c> (a JSON body as data, a form as a dictionary, other text as a string), <c>routeData</c>,
+/// <c>queryStringData</c>, <c>headers</c>; and the hub's <c>result</c> (the same as parsedContent), <c>method</c>,
+/// <c>path</c>, <c>query</c>.
 /// </summary>
 public sealed class HttpEndpointActivity : WorkflowActivity
 {
@@ -31,10 +33,22 @@ public sealed class HttpEndpointActivity : WorkflowActivity
         return ValueTask.FromResult(ActivityResult.Done);
     }
 
+    private static readonly string[] Outputs = ["parsedContent", "routeData", "queryStringData", "headers", "result", "method", "path", "query"];
+
     private static void Output(ActivityContext context, IReadOnlyDictionary<string, object?> request)
     {
-        foreach (var name in new[] { "result", "method", "path", "query", "headers" })
-            context.SetOutput(name, request.GetValueOrDefault(name));
+        foreach (var name in Outputs)
+        {
+            // Requests recorded before Elsa's names were added carry only result and query.
+            var value = request.TryGetValue(name, out var given) ? given : name switch
+            {
+                "parsedContent" => request.GetValueOrDefault("result"),
+                "queryStringData" => request.GetValueOrDefault("query"),
+                "routeData" => new Dictionary<string, object?>(),
+                _ => null,
+            };
+            context.SetOutput(name, value);
+        }
     }
 }
 
@@ -80,6 +94,21 @@ public sealed class WriteHttpResponseActivity : WorkflowActivity
 
 public static class HttpPaths
 {
-    /// <summary>"/Orders/" and "orders" are the same endpoint: lower case, no leading or trailing slash.</summary>
-    public static string Normalize(string path) => path.Trim().Trim('/').ToLowerInvariant();
+    /// <summary>
+    /// "/Orders/" and "orders" are the same endpoint: lower case, no leading or trailing slash. Route parameter segments
+    /// (<c>{userId}</c>) keep their case, as their names are the keys of <c>routeData</c>.
+    /// </summary>
+    public static string Normalize(string path)
+    {
+        var trimmed = path.Trim().Trim('/');
+        if (!trimmed.Contains('{', StringComparison.Ordinal)) return trimmed.ToLowerInvariant();
+        return string.Join('/', trimmed.Split('/').Select(s => s.StartsWith('{') ? s : s.ToLowerInvariant()));
+    }
+
+    /// <summary>True for a path with route parameters, which is matched as a template rather than compared.</summary>
+    public static bool IsTemplate(string normalized) => normalized.Contains('{', StringComparison.Ordinal);
+
+    /// <summary>A template with its parameter names blanked: <c>users/{id}</c> and <c>users/{userId}</c> answer the same URLs.</summary>
+    public static string Shape(string normalized) =>
+        string.Join('/', normalized.Split('/').Select(s => s.StartsWith('{') ? "{}" : s));
 }
