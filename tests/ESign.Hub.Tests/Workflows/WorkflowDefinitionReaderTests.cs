@@ -29,7 +29,7 @@ public class WorkflowDefinitionReaderTests
         var decision = d.Activities.Single(a => a.Id == "decision1");
         Assert.Equal(new InputValue("Boolean", "JavaScript", decision.Inputs["condition"].Value), decision.Inputs["condition"]);
         Assert.Contains(new Connection("decision1", "False", "log1", "In"), d.Connections.Select(c => c with { Raw = null }));
-        Assert.Empty(WorkflowValidator.Validate(d));
+        Assert.Empty(WorkflowValidator.Validate(d, HubCatalog.Instance));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class WorkflowDefinitionReaderTests
         var x1 = definition.Activities.Single(a => a.Id == "x1");
         Assert.Equal("Acme.Custom.Thing", x1.Type);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(unknown), written["root"]!["activities"]![1]));
-        Assert.Empty(WorkflowValidator.Validate(definition));
+        Assert.Empty(WorkflowValidator.Validate(definition, HubCatalog.Instance));
     }
 
     [Theory]
