@@ -30,9 +30,9 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "Payload",
-                table: "WorkflowBookmarks");
+            // SQLite (3.35 and later) drops the column in place; EF's table rebuild would recreate the table from an older
+            // model that lacks TestMode.
+            migrationBuilder.Sql("""ALTER TABLE "WorkflowBookmarks" DROP COLUMN "Payload";""");
 
             migrationBuilder.RenameColumn(
                 name: "Name",
