@@ -40,6 +40,20 @@ public abstract class ActivityCatalogTests(CatalogHub hub)
     }
 
     [Fact]
+    public async Task OpenApi_documents_the_activity_types_endpoint_with_its_schema_and_auth_problems()
+    {
+        var document = await (await hub.Anonymous().GetAsync("/openapi/v1.json")).ExpectAsync(HttpStatusCode.OK);
+        var list = document["paths"]!["/v1/activity-types"]!["get"]!;
+        Assert.Equal("ListActivityTypes", (string)list["operationId"]!);
+        Assert.NotNull(list["responses"]!["200"]!["content"]!["application/json"]!["schema"]);
+        Assert.NotNull(list["responses"]!["401"]);
+        Assert.NotNull(list["responses"]!["403"]);
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        Assert.True(schemas["ActivityTypeResponse"]!["properties"]!.AsObject().ContainsKey("is_trigger"));
+        Assert.True(schemas["ActivityInputResponse"]!["properties"]!.AsObject().ContainsKey("ui_hint"));
+    }
+
+    [Fact]
     public async Task Every_registered_activity_is_listed_with_its_inputs_outcomes_and_trigger_flag()
     {
         var types = await ActivityTypesAsync(await hub.NewAccountAsync());
