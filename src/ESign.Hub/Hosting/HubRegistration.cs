@@ -119,6 +119,7 @@ public static class HubRegistration
         app.MapGenerationEndpoints();
         app.MapWorkflowEndpoints();
         app.MapWorkflowRunEndpoints();
+        app.MapActivityTypeEndpoints();
         app.MapHttpTriggerEndpoint();
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)
             app.MapDevOutbox();

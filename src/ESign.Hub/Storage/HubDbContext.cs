@@ -263,7 +263,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         model.Entity<WorkflowBookmark>(e =>
         {
             e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.Kind, x.Key });
+            e.HasIndex(x => new { x.Name, x.Key });
             e.HasIndex(x => x.RunId);
             OwnedByTenant(e);
         });

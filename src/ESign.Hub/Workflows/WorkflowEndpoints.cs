@@ -61,7 +61,8 @@ public static class WorkflowEndpoints
         return TypedResults.Ok(new ListResponse<WorkflowSummary>(summaries, false, null));
     }
 
-    private static async Task<IResult> Create(HttpRequest http, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest http, HubDbContext db, TenantScope tenant, ActivityCatalog catalog, TimeProvider clock,
+        CancellationToken ct)
     {
         var (definition, problem) = await ReadAsync(http, ct);
         if (definition is null) return problem!;
@@ -71,18 +72,19 @@ public static class WorkflowEndpoints
         var stored = NewVersion(tenant.Caller!, definitionId, 1, definition, clock.GetUtcNow().UtcDateTime);
         db.Workflows.Add(stored);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/v1/workflows/{definitionId}", Describe(stored, definition));
+        return TypedResults.Created($"/v1/workflows/{definitionId}", Describe(stored, definition, catalog));
     }
 
-    private static async Task<IResult> Validate(HttpRequest http, CancellationToken ct)
+    private static async Task<IResult> Validate(HttpRequest http, ActivityCatalog catalog, CancellationToken ct)
     {
         var (definition, problem) = await ReadAsync(http, ct);
         if (definition is null) return problem!;
-        var problems = PublishReadiness.Problems(definition).Select(ToResponse).ToList();
+        var problems = PublishReadiness.Problems(definition, catalog).Select(ToResponse).ToList();
         return TypedResults.Ok(new ValidationResponse(problems.Count == 0, problems));
     }
 
-    private static async Task<IResult> Import(HttpRequest http, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Import(HttpRequest http, HubDbContext db, TenantScope tenant, ActivityCatalog catalog, TimeProvider clock,
+        CancellationToken ct)
     {
         var (json, unreadable) = await ReadBodyAsync(http, ct);
         if (json is null) return unreadable!;
@@ -111,12 +113,12 @@ public static class WorkflowEndpoints
             db.Workflows.Add(stored);
         }
         await db.SaveChangesAsync(ct);
-        var report = Elsa2WorkflowConverter.MergeReport(ImportReport.For(definition), conversionNotes);
+        var report = Elsa2WorkflowConverter.MergeReport(ImportReport.For(definition, catalog), conversionNotes);
         return TypedResults.Ok(new ImportResponse(definitionId, stored.Version, report,
-            PublishReadiness.Problems(definition, report).Select(ToResponse).ToList()));
+            PublishReadiness.Problems(definition, catalog, report).Select(ToResponse).ToList()));
     }
 
-    private static async Task<IResult> Get(string definitionId, HttpRequest http, HubDbContext db, CancellationToken ct)
+    private static async Task<IResult> Get(string definitionId, HttpRequest http, HubDbContext db, ActivityCatalog catalog, CancellationToken ct)
     {
         StoredWorkflow? stored;
         if (http.Query["version"].FirstOrDefault() is { } text)
@@ -130,10 +132,11 @@ public static class WorkflowEndpoints
         }
         if (stored is null) return Problems.NotFound("workflow", definitionId);
         var definition = WorkflowDefinitionReader.Read(stored.Json).Definition!;
-        return TypedResults.Ok(Describe(stored, definition));
+        return TypedResults.Ok(Describe(stored, definition, catalog));
     }
 
-    private static async Task<IResult> Update(string definitionId, HttpRequest http, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Update(string definitionId, HttpRequest http, HubDbContext db, TenantScope tenant, ActivityCatalog catalog,
+        TimeProvider clock, CancellationToken ct)
     {
         var latest = await Latest(db, definitionId, ct);
         if (latest is null) return Problems.NotFound("workflow", definitionId);
@@ -144,22 +147,23 @@ public static class WorkflowEndpoints
         {
             Replace(latest, definitionId, definition, now);
             await db.SaveChangesAsync(ct);
-            return TypedResults.Ok(Describe(latest, definition));
+            return TypedResults.Ok(Describe(latest, definition, catalog));
         }
         var draft = NewVersion(tenant.Caller!, definitionId, latest.Version + 1, definition, now);
         db.Workflows.Add(draft);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(Describe(draft, definition));
+        return TypedResults.Ok(Describe(draft, definition, catalog));
     }
 
-    private static async Task<IResult> Publish(string definitionId, HubDbContext db, TenantScope tenant, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Publish(string definitionId, HubDbContext db, TenantScope tenant, ActivityCatalog catalog, TimeProvider clock,
+        CancellationToken ct)
     {
         var latest = await Latest(db, definitionId, ct);
         if (latest is null) return Problems.NotFound("workflow", definitionId);
         if (latest.Status == WorkflowVersionStatus.Published)
             return Problems.Conflict($"Version {latest.Version} of '{definitionId}' is already published; change it with PUT to make a new draft.");
         var definition = WorkflowDefinitionReader.Read(latest.Json).Definition!;
-        var problems = PublishReadiness.Problems(definition);
+        var problems = PublishReadiness.Problems(definition, catalog);
         if (problems.Count > 0)
         {
             var errors = new ValidationErrors();
@@ -170,13 +174,13 @@ public static class WorkflowEndpoints
         // Runs its triggers start act with what the publisher may do, no more (a workflows:manage key cannot send mail
         // or requests through a trigger-started run unless it also holds those scopes).
         latest.PublisherScopes = Scopes.Join(tenant.Caller!.Scopes);
-        var (triggers, triggerProblems) = WorkflowTriggers.Index(latest, definition, now);
+        var (triggers, triggerProblems) = WorkflowTriggers.Index(latest, definition, catalog, now);
         if (triggerProblems.Any) return Problems.Invalid(triggerProblems);
         if (await WorkflowTriggers.ReplaceAsync(db, latest, triggers, ct) is { } conflict) return Problems.Conflict(conflict);
         latest.Status = WorkflowVersionStatus.Published;
         latest.PublishedAt = latest.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(Describe(latest, definition));
+        return TypedResults.Ok(Describe(latest, definition, catalog));
     }
 
     /// <summary>The request body as a definition, or a 400/422 problem saying what is wrong with it.</summary>
@@ -243,9 +247,9 @@ public static class WorkflowEndpoints
         return json.ToJsonString();
     }
 
-    private static WorkflowResponse Describe(StoredWorkflow stored, WorkflowDefinition definition) => new(
+    private static WorkflowResponse Describe(StoredWorkflow stored, WorkflowDefinition definition, ActivityCatalog catalog) => new(
         stored.DefinitionId, stored.Version, stored.Status, stored.Name, stored.CreatedAt, stored.UpdatedAt, stored.PublishedAt,
-        PublishReadiness.Problems(definition).Select(ToResponse).ToList(), JsonDocument.Parse(stored.Json).RootElement.Clone());
+        PublishReadiness.Problems(definition, catalog).Select(ToResponse).ToList(), JsonDocument.Parse(stored.Json).RootElement.Clone());
 
     private static WorkflowProblemResponse ToResponse(WorkflowProblem p) => new(p.Path, p.Message, p.ActivityId);
 }

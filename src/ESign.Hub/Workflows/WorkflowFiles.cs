@@ -16,7 +16,8 @@ namespace ESign.Hub.Workflows;
 /// newest version did not come from a file): then the account's version stays. The operator installed the files, so
 /// runs their triggers start act with every scope (<see cref="Auth.Scopes.Admin"/>).
 /// </summary>
-public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<WorkflowOptions> options, TimeProvider clock, ILogger<WorkflowFiles> logger)
+public sealed class WorkflowFiles(IServiceScopeFactory scopes, ActivityCatalog catalog, IOptions<WorkflowOptions> options, TimeProvider clock,
+    ILogger<WorkflowFiles> logger)
 {
     public string DirectoryPath => Path.GetFullPath(options.Value.Directory, AppContext.BaseDirectory);
 
@@ -36,7 +37,7 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
             var json = await File.ReadAllTextAsync(file, ct);
             var read = WorkflowDefinitionReader.Read(json);
             var definition = read.Definition;
-            var problems = definition is null ? read.Problems : WorkflowValidator.Validate(definition);
+            var problems = definition is null ? read.Problems : WorkflowValidator.Validate(definition, catalog);
             if (definition is null || problems.Count > 0)
             {
                 logger.LogWarning("Workflow file {File} was not loaded: {Problems}", file, string.Join("; ", problems));
@@ -77,7 +78,7 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, IOptions<Workflow
             CreatedAt = now, UpdatedAt = now, PublishedAt = now, TestMode = testMode, FileHash = hash,
             PublisherScopes = Auth.Scopes.Admin,
         };
-        var (triggers, problems) = WorkflowTriggers.Index(version, definition, now);
+        var (triggers, problems) = WorkflowTriggers.Index(version, definition, catalog, now);
         if (problems.Any)
         {
             logger.LogWarning("Workflow file {File} was not published: {Problems}", file, problems.Summary());

@@ -19,18 +19,19 @@ public static class WorkflowRegistration
             .Validate(o => o.MaxEventRunStartsPerSecond >= 1, "Hub:Workflows:MaxEventRunStartsPerSecond must be at least 1.")
             .Validate(o => o.MaxEventChain >= 2, "Hub:Workflows:MaxEventChain must be at least 2.")
             .ValidateOnStart();
-        services.AddSingleton<SendHttpRequestActivity>();
-        services.AddSingleton(sp => new ActivityRegistry(
-        [
-            .. BuiltInActivities.All(),
-            sp.GetRequiredService<SendHttpRequestActivity>(),
-            new GenerateDocumentActivity(), new SendForSignatureActivity(), new WaitForSignatureActivity(), new SendEmailActivity(),
-        ]));
+        // Each module adds its own activities; the catalog and the runtime are built from what is registered.
+        services.AddElsaActivities();
+        services.AddHubActivities();
         services.AddSingleton<ExpressionEvaluator>();
         services.AddSingleton<FlowchartRunner>();
         services.AddSingleton<WorkflowSignal>();
         services.AddSingleton<WorkflowRunEvents>();
+        services.AddSingleton<RunFactory>();
+        services.AddSingleton<RunLeases>();
+        services.AddSingleton<RunResumes>();
+        services.AddSingleton<RunCommits>();
         services.AddSingleton<WorkflowRuntime>();
+        services.AddSingleton<RunCommands>();
         services.AddSingleton<EventRunStartBudget>();
         services.AddScoped<IEventPublishGuard, EventCycleGuard>();
         services.AddSingleton<WorkflowFiles>();

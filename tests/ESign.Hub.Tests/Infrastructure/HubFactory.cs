@@ -40,6 +40,11 @@ public class HubFactory(Database database) : WebApplicationFactory<Program>, IAs
     public string DataDirectory { get; private init; } = Path.Combine(Path.GetTempPath(), "esign-hub-tests", Guid.NewGuid().ToString("N"));
     private readonly string _postgresDatabase = "hub_test_" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The connection string of the hub's database (the SQLite file, or the PostgreSQL test database).</summary>
+    public string ConnectionString => Database == Database.Postgres
+        ? new NpgsqlConnectionStringBuilder(PostgresServer) { Database = _postgresDatabase }.ConnectionString
+        : $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "hub.db")}";
+
     /// <summary>Extra settings a test class needs (rate limits, upload size, bootstrap key).</summary>
     protected virtual Dictionary<string, string?> Settings => [];
 

@@ -31,7 +31,7 @@ public class Elsa2WorkflowConverterTests
         Assert.True(conversion.Succeeded, string.Join("\n", conversion.Problems));
         var read = WorkflowDefinitionReader.Read(conversion.Definition!.ToJsonString());
         Assert.True(read.Succeeded, string.Join("\n", read.Problems));
-        return (read.Definition!, Elsa2WorkflowConverter.MergeReport(ImportReport.For(read.Definition!), conversion.Notes));
+        return (read.Definition!, Elsa2WorkflowConverter.MergeReport(ImportReport.For(read.Definition!, HubCatalog.Instance), conversion.Notes));
     }
 
     private static ActivityNode Node(WorkflowDefinition d, string id) => d.Activities.Single(a => a.Id == id);
@@ -105,7 +105,7 @@ public class Elsa2WorkflowConverterTests
         Assert.Equal("00:05:00", Expr(Node(d, "t3"), "interval").Value);
         Assert.Equal(["sig:Done->t1:In", "t1:Done->t2:In", "t2:Done->t3:In"], Links(d));
         Assert.Contains("'Extinguish' to 'after' dropped", report.Single(e => e is { ActivityId: "sig", Input: null }).Note);
-        Assert.DoesNotContain(WorkflowValidator.Validate(d), p => p.ActivityId is "sig" or "t1" or "t2" or "t3");
+        Assert.DoesNotContain(WorkflowValidator.Validate(d, HubCatalog.Instance), p => p.ActivityId is "sig" or "t1" or "t2" or "t3");
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public class Elsa2WorkflowConverterTests
         Assert.Equal(
             ["req:200->ok:In", "req:404->missing:In", "req:Unmatched status code->odd:In", "req:200->always:In", "req:404->always:In", "req:Unmatched status code->always:In"],
             Links(d));
-        Assert.DoesNotContain(WorkflowValidator.Validate(d), p => p.ActivityId == "req");
+        Assert.DoesNotContain(WorkflowValidator.Validate(d, HubCatalog.Instance), p => p.ActivityId == "req");
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public class Elsa2WorkflowConverterTests
         Assert.Equal(("Elsa.RunJavaScript", "Literal", "setOutcome('Big')"), (js.Type, js.Inputs["script"].ExpressionType, Expr(js, "script").Value));
         Assert.Equal(["Big"], ActivityCatalog.ListInput(js, "possibleOutcomes"));
         Assert.Equal(["set:Done->js:In", "js:Big->big:In"], Links(d));
-        Assert.DoesNotContain(WorkflowValidator.Validate(d), p => p.ActivityId is "set" or "js");
+        Assert.DoesNotContain(WorkflowValidator.Validate(d, HubCatalog.Instance), p => p.ActivityId is "set" or "js");
         Assert.Contains("written for Elsa 2", report.Single(e => e is { ActivityId: "js", Input: "script" }).Note);
         Assert.Equal(("Elsa.WriteLine", "big"), (Node(d, "big").Type, Expr(Node(d, "big"), "text").Value));
     }
@@ -208,7 +208,7 @@ public class Elsa2WorkflowConverterTests
         Assert.Equal(SupportLevel.Unsupported, entry.Support);
         Assert.Contains("Elsa 2 activity 'RunWorkflow'", entry.Note);
         Assert.Equal(["start:Done->run:In", "run:Done->next:In"], Links(d));
-        Assert.Contains(PublishReadiness.Problems(d, report), p => p.ActivityId == "run" && p.Message.Contains("cannot be published", StringComparison.Ordinal));
+        Assert.Contains(PublishReadiness.Problems(d, HubCatalog.Instance, report), p => p.ActivityId == "run" && p.Message.Contains("cannot be published", StringComparison.Ordinal));
     }
 
     [Fact]

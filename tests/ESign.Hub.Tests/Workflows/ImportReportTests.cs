@@ -11,7 +11,7 @@ public class ImportReportTests
     {
         var definition = WorkflowDefinitionReader.Read(HttpApproval).Definition!;
 
-        var report = ImportReport.For(definition);
+        var report = ImportReport.For(definition, HubCatalog.Instance);
 
         Assert.Equal(7, report.Count(e => e.Input is null));
         Assert.All(report.Where(e => e.Input is null), e => Assert.Equal(SupportLevel.Supported, e.Support));
@@ -33,7 +33,7 @@ public class ImportReportTests
             Activity("j1", "Elsa.FlowJoin", Prop("mode", """{ "typeName": "Object", "expression": { "type": "Literal", "value": "WaitAllActive" } }""")),
             Activity("j2", "Elsa.FlowJoin", Prop("mode", """{ "typeName": "Object", "expression": { "type": "Literal", "value": "WaitAny" } }"""))));
 
-        var report = ImportReport.For(WorkflowDefinitionReader.Read(json).Definition!);
+        var report = ImportReport.For(WorkflowDefinitionReader.Read(json).Definition!, HubCatalog.Instance);
 
         Assert.Equal(SupportLevel.Unsupported, report.Single(e => e is { ActivityId: "x1", Input: null }).Support);
         Assert.Contains("kept verbatim", report.Single(e => e is { ActivityId: "x1", Input: null }).Note);

@@ -30,7 +30,7 @@ public class WorkflowDefinitionReaderTests
         var decision = d.Activities.Single(a => a.Id == "decision1");
         Assert.Equal(new InputValue("Boolean", "JavaScript", decision.Inputs["condition"].Value), decision.Inputs["condition"]);
         Assert.Contains(new Connection("decision1", "False", "log1", "In"), d.Connections.Select(c => c with { Raw = null }));
-        Assert.Empty(WorkflowValidator.Validate(d));
+        Assert.Empty(WorkflowValidator.Validate(d, HubCatalog.Instance));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class WorkflowDefinitionReaderTests
         var x1 = definition.Activities.Single(a => a.Id == "x1");
         Assert.Equal("Acme.Custom.Thing", x1.Type);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(unknown), written["root"]!["activities"]![1]));
-        Assert.Empty(WorkflowValidator.Validate(definition));
+        Assert.Empty(WorkflowValidator.Validate(definition, HubCatalog.Instance));
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public class WorkflowDefinitionReaderTests
 
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));
         Assert.All(result.Definition!.Activities, a => Assert.Empty(a.Inputs));
-        Assert.Empty(WorkflowValidator.Validate(result.Definition));
+        Assert.Empty(WorkflowValidator.Validate(result.Definition, HubCatalog.Instance));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(result.Definition))));
     }
 
@@ -191,8 +191,8 @@ public class WorkflowDefinitionReaderTests
         var result = WorkflowDefinitionReader.Read(json);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));
-        Assert.Empty(WorkflowValidator.Validate(result.Definition!));
-        var report = ImportReport.For(result.Definition!);
+        Assert.Empty(WorkflowValidator.Validate(result.Definition!, HubCatalog.Instance));
+        var report = ImportReport.For(result.Definition!, HubCatalog.Instance);
         Assert.Equal(["cases[0].condition", "cases[1].condition"], report.Where(e => e.ActivityId == "s1" && e.Input is not null).Select(e => e.Input));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(WorkflowDefinitionWriter.Write(result.Definition!))));
     }

@@ -28,7 +28,7 @@ public abstract class WorkflowFilesTests(HubFactory hub) : IDisposable
     public async Task A_changed_file_publishes_a_new_version_unless_the_account_edited_the_workflow()
     {
         var account = await hub.NewAccountAsync();
-        var files = new WorkflowFiles(hub.Services.GetRequiredService<IServiceScopeFactory>(),
+        var files = new WorkflowFiles(hub.Services.GetRequiredService<IServiceScopeFactory>(), hub.Services.GetRequiredService<ESign.Hub.Workflows.Definitions.ActivityCatalog>(),
             Options.Create(new WorkflowOptions { Directory = _directory }), TimeProvider.System, NullLogger<WorkflowFiles>.Instance);
         var id = "file-" + Guid.NewGuid().ToString("N")[..8];
         string Version(string text) => Flowchart($"{Activity("start", "Elsa.Start")}, {Activity("say", "Elsa.WriteLine", Literal("text", text))}",

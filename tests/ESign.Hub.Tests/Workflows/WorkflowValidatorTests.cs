@@ -9,7 +9,7 @@ public class WorkflowValidatorTests
     {
         var result = WorkflowDefinitionReader.Read(Flowchart(activities, connections));
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));
-        return WorkflowValidator.Validate(result.Definition!);
+        return WorkflowValidator.Validate(result.Definition!, HubCatalog.Instance);
     }
 
     private static readonly string Start = Activity("start1", "Elsa.Start");

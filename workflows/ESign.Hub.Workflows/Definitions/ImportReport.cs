@@ -17,13 +17,14 @@ public sealed record ImportReportEntry(
 /// <summary>What of an imported Elsa 3 definition runs here: every activity and every expression.</summary>
 public static class ImportReport
 {
-    public static IReadOnlyList<ImportReportEntry> For(WorkflowDefinition definition)
+    public static IReadOnlyList<ImportReportEntry> For(WorkflowDefinition definition, ActivityCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(catalog);
         var entries = new List<ImportReportEntry>();
         foreach (var activity in definition.Activities)
         {
-            entries.Add(ForActivity(activity));
+            entries.Add(ForActivity(activity, catalog));
             foreach (var (name, input) in activity.Inputs)
                 entries.Add(ForExpression(activity, name, input.ExpressionType));
 
@@ -40,19 +41,15 @@ public static class ImportReport
         return entries;
     }
 
-    private static ImportReportEntry ForActivity(ActivityNode activity)
+    private static ImportReportEntry ForActivity(ActivityNode activity, ActivityCatalog catalog)
     {
-        if (ActivityCatalog.Find(activity.Type) is not { } descriptor)
+        if (catalog.Find(activity.Type) is not { } descriptor)
             return new(activity.Id, activity.Type, SupportLevel.Unsupported, "unknown activity type: kept verbatim, will not run");
 
         if (activity.Raw["customProperties"]?["mergeMode"] is not null)
             return new(activity.Id, activity.Type, SupportLevel.Degraded, "customProperties.mergeMode is approximated by an implicit join");
-        if (activity.Type == "Elsa.FlowJoin" && activity.Inputs.TryGetValue("mode", out var mode)
-            && mode.Value.ValueKind == System.Text.Json.JsonValueKind.String && mode.Value.GetString() is "WaitAll" or "WaitAny")
-        {
-            return new(activity.Id, activity.Type, SupportLevel.Supported, $"join mode {mode.Value.GetString()}");
-        }
-        return new(activity.Id, activity.Type, descriptor.Support, descriptor.Note);
+        var (support, note) = descriptor.SupportOf?.Invoke(activity) ?? (descriptor.Support, descriptor.Note);
+        return new(activity.Id, activity.Type, support, note);
     }
 
     private static ImportReportEntry ForExpression(ActivityNode activity, string input, string expressionType)

@@ -7,11 +7,11 @@ namespace ESign.Hub.Workflows.Definitions;
 /// </summary>
 public static class PublishReadiness
 {
-    public static IReadOnlyList<WorkflowProblem> Problems(WorkflowDefinition definition, IReadOnlyList<ImportReportEntry>? report = null)
+    public static IReadOnlyList<WorkflowProblem> Problems(WorkflowDefinition definition, ActivityCatalog catalog, IReadOnlyList<ImportReportEntry>? report = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var problems = WorkflowValidator.Validate(definition).ToList();
-        foreach (var entry in (report ?? ImportReport.For(definition)).Where(e => e.Support == SupportLevel.Unsupported))
+        var problems = WorkflowValidator.Validate(definition, catalog).ToList();
+        foreach (var entry in (report ?? ImportReport.For(definition, catalog)).Where(e => e.Support == SupportLevel.Unsupported))
         {
             var index = definition.Activities.ToList().FindIndex(a => a.Id == entry.ActivityId);
             var path = index < 0 ? "$.root.activities" : $"$.root.activities[{index}]{(entry.Input is null ? "" : "." + entry.Input)}";

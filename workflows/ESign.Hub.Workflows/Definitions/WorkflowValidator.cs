@@ -9,9 +9,10 @@ namespace ESign.Hub.Workflows.Definitions;
 /// </summary>
 public static class WorkflowValidator
 {
-    public static IReadOnlyList<WorkflowProblem> Validate(WorkflowDefinition definition)
+    public static IReadOnlyList<WorkflowProblem> Validate(WorkflowDefinition definition, ActivityCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(catalog);
         var problems = new List<WorkflowProblem>();
         var byId = new Dictionary<string, ActivityNode>(StringComparer.Ordinal);
 
@@ -22,20 +23,21 @@ public static class WorkflowValidator
             if (!byId.TryAdd(activity.Id, activity))
                 problems.Add(new(path + ".id", $"{activity.Label}: duplicate activity id", activity.Id));
 
-            if (ActivityCatalog.Find(activity.Type) is not { } descriptor)
+            if (catalog.Find(activity.Type) is not { } descriptor)
                 continue; // Unknown types are kept and reported by ImportReport; their inputs are not ours to judge.
             foreach (var input in descriptor.RequiredInputs.Where(name => !HasValue(activity, name)))
                 problems.Add(new($"{path}.{input}", $"{activity.Label}: missing required input '{input}'", activity.Id));
         }
 
         for (var i = 0; i < definition.Connections.Count; i++)
-            CheckConnection(definition.Connections[i], $"$.root.connections[{i}]", byId, problems);
+            CheckConnection(definition.Connections[i], $"$.root.connections[{i}]", byId, catalog, problems);
 
-        CheckReachability(definition, byId, problems);
+        CheckReachability(definition, byId, catalog, problems);
         return problems;
     }
 
-    private static void CheckConnection(Connection c, string path, Dictionary<string, ActivityNode> byId, List<WorkflowProblem> problems)
+    private static void CheckConnection(Connection c, string path, Dictionary<string, ActivityNode> byId, ActivityCatalog catalog,
+        List<WorkflowProblem> problems)
     {
         var source = byId.GetValueOrDefault(c.SourceActivity);
         var target = byId.GetValueOrDefault(c.TargetActivity);
@@ -50,25 +52,26 @@ public static class WorkflowValidator
             problems.Add(new(path, $"{about}: connection to unknown activity '{c.TargetActivity}'", source?.Id));
         }
 
-        if (source is not null && ActivityCatalog.Find(source.Type) is { } sourceType)
+        if (source is not null && catalog.Find(source.Type) is { } sourceType)
         {
-            var outcomes = sourceType.Outcomes(source);
+            var outcomes = sourceType.Outcomes.For(source);
             if (!outcomes.Contains(c.SourcePort, StringComparer.Ordinal))
                 problems.Add(new(path, $"{source.Label}: unknown outcome port '{c.SourcePort}' (known: {string.Join(", ", outcomes)})", source.Id));
         }
-        if (target is not null && ActivityCatalog.Find(target.Type) is { } targetType
+        if (target is not null && catalog.Find(target.Type) is { } targetType
             && !targetType.InboundPorts.Contains(c.TargetPort, StringComparer.Ordinal))
         {
             problems.Add(new(path, $"{target.Label}: unknown inbound port '{c.TargetPort}'", target.Id));
         }
     }
 
-    private static void CheckReachability(WorkflowDefinition definition, Dictionary<string, ActivityNode> byId, List<WorkflowProblem> problems)
+    private static void CheckReachability(WorkflowDefinition definition, Dictionary<string, ActivityNode> byId, ActivityCatalog catalog,
+        List<WorkflowProblem> problems)
     {
         if (definition.Activities.Count == 0)
             return;
         // Triggers start runs of their own; a run started without one begins where Elsa would (FlowchartStart).
-        var starts = definition.Activities.Where(IsStart).Select(a => a.Id).Append(FlowchartStart.Of(definition)!).Distinct().ToList();
+        var starts = definition.Activities.Where(a => IsStart(a, catalog)).Select(a => a.Id).Append(FlowchartStart.Of(definition)!).Distinct().ToList();
 
         var next = definition.Connections.ToLookup(c => c.SourceActivity, c => c.TargetActivity, StringComparer.Ordinal);
         var reached = new HashSet<string>(starts, StringComparer.Ordinal);
@@ -87,8 +90,8 @@ public static class WorkflowValidator
         }
     }
 
-    private static bool IsStart(ActivityNode activity) =>
-        activity.CanStartWorkflow || ActivityCatalog.Find(activity.Type)?.IsTrigger == true;
+    private static bool IsStart(ActivityNode activity, ActivityCatalog catalog) =>
+        activity.CanStartWorkflow || catalog.Find(activity.Type)?.IsTrigger == true;
 
     private static bool HasValue(ActivityNode activity, string input)
     {

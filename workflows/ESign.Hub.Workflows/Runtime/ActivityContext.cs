@@ -104,8 +104,13 @@ public sealed class ActivityContext
         if (Session.Flowchart.BoundVariable(Node.Id, name) is { } variable) State.Variables[variable] = plain;
     }
 
-    public Bookmark NewBookmark(string kind, string? key = null, DateTime? dueAt = null) =>
-        new(Bookmark.NewId(), Node.Id, kind, key, dueAt);
+    /// <summary>
+    /// A bookmark for this activity to wait on: <paramref name="name"/> says what it waits for, <paramref name="key"/> which
+    /// one resumes it, <paramref name="payload"/> comes back to <see cref="WorkflowActivity.ResumeAsync"/>; with
+    /// <paramref name="dueAt"/> it is a timer.
+    /// </summary>
+    public Bookmark NewBookmark(string name, string? key = null, DateTime? dueAt = null, Dictionary<string, object?>? payload = null) =>
+        new(Bookmark.NewId(), Node.Id, name, key, dueAt) { Payload = payload };
 
     public void Log(string message) => Session.Log(Node, message);
 

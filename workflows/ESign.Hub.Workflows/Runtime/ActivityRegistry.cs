@@ -1,16 +1,26 @@
+using ESign.Hub.Workflows.Definitions;
+
 namespace ESign.Hub.Workflows.Runtime;
 
-/// <summary>The activity handlers the runtime can run, by Elsa type name. The host adds its own (Hub.*) to the built-in ones.</summary>
+/// <summary>The activity handlers the runtime can run, by type name: every <see cref="WorkflowActivity"/> the modules registered.</summary>
 public sealed class ActivityRegistry
 {
     private readonly Dictionary<string, WorkflowActivity> _handlers = new(StringComparer.Ordinal);
 
     public ActivityRegistry(IEnumerable<WorkflowActivity> handlers)
     {
-        foreach (var handler in handlers) _handlers[handler.Type] = handler;
+        foreach (var handler in handlers)
+        {
+            if (!_handlers.TryAdd(handler.Type, handler) && _handlers[handler.Type].GetType() != handler.GetType())
+                throw new InvalidOperationException(
+                    $"'{handler.Type}' is registered by both {_handlers[handler.Type].GetType().Name} and {handler.GetType().Name}; each activity type name must be unique.");
+        }
     }
 
     public WorkflowActivity? Find(string type) => _handlers.GetValueOrDefault(type);
 
     public IReadOnlyCollection<string> Types => _handlers.Keys;
+
+    /// <summary>The descriptors of the registered activities: what validation and the designer know.</summary>
+    public ActivityCatalog ToCatalog() => new(_handlers.Values.Select(h => h.Descriptor));
 }

@@ -49,7 +49,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
             var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == resumption.Bookmark.Id);
             if (bookmark is null) continue; // Already resumed by an earlier pass, or cancelled by a WaitAny join.
             state.Bookmarks.Remove(bookmark);
-            if (bookmark.Kind == Bookmark.Retry)
+            if (bookmark.Name == Bookmark.Retry)
             {
                 state.Scheduled.Insert(0, new ScheduledActivity(bookmark.ActivityId) { IsRetry = true });
                 continue;

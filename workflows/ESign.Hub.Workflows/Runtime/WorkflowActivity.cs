@@ -8,8 +8,14 @@ namespace ESign.Hub.Workflows.Runtime;
 /// </summary>
 public abstract class WorkflowActivity
 {
+    /// <summary>
+    /// What the activity type is, declared by the class itself: its type name, inputs, outputs, outcome ports, whether it
+    /// starts workflows. The catalog that validation, import reports and <c>GET /v1/activity-types</c> read is built from these.
+    /// </summary>
+    public abstract ActivityDescriptor Descriptor { get; }
+
     /// <summary>The Elsa type name, e.g. <c>Elsa.FlowDecision</c> or <c>Hub.ESign.SendForSignature</c>.</summary>
-    public abstract string Type { get; }
+    public string Type => Descriptor.Type;
 
     /// <summary>
     /// True for activities that change something outside the instance (a signature request, an email, an HTTP call):

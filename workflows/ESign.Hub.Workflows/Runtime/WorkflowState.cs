@@ -63,20 +63,33 @@ public sealed record ScheduledActivity(string ActivityId, string? From = null, D
 }
 
 /// <summary>
-/// Something an activity waits for. <see cref="Kind"/>: timer (with <see cref="DueAt"/>), event, signature, http, retry.
-/// <see cref="Key"/> is what resumes it (the event name, the signature request id, the path).
+/// Something an activity waits for. <see cref="Name"/> says what (the activity chooses it: "event", "signature", "http",
+/// a connector's own); <see cref="Key"/> says which one resumes it (the event name, the signature request id, the path);
+/// <see cref="Payload"/> is what the activity wants back when it resumes. A bookmark with <see cref="DueAt"/> is a timer
+/// the run wakes itself for; any other is resumed from outside the run by name and key, so the host indexes it.
 /// </summary>
-public sealed record Bookmark(string Id, string ActivityId, string Kind, string? Key, DateTime? DueAt)
+public sealed record Bookmark(string Id, string ActivityId, string Name, string? Key, DateTime? DueAt)
 {
+    /// <summary>A durable timer (Delay, Timer, Cron inside a flowchart).</summary>
     public const string Timer = "timer";
-    public const string Event = "event";
-    public const string Signature = "signature";
-    public const string Http = "http";
     /// <summary>A failed activity waiting for its next attempt.</summary>
     public const string Retry = "retry";
 
+    public Dictionary<string, object?>? Payload { get; init; }
+
     /// <summary>Resumed from outside the run (an event, a signature request, an HTTP request), so the host indexes it.</summary>
-    public bool IsExternal => Kind is Event or Signature or Http;
+    [JsonIgnore]
+    public bool IsExternal => DueAt is null;
+
+    /// <summary>
+    /// The name as runs stored before bookmarks were generic wrote it ("kind"); read so those runs resume after an upgrade.
+    /// </summary>
+    [JsonInclude, JsonPropertyName("kind")]
+    private string? LegacyKind
+    {
+        get => null;
+        init { if (value is not null && Name is null) Name = value; }
+    }
 
     /// <summary>Time-ordered (UUID v7), so bookmarks sort by creation.</summary>
     public static string NewId() => "bm_" + Guid.CreateVersion7().ToString("N");

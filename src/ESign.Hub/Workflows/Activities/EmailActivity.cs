@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Mail;
 using ESign.Hub.Email;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,18 @@ public sealed class SendEmailActivity : WorkflowActivity
 {
     public const int MaxRecipients = 50;
 
-    public override string Type => "Hub.Email.Send";
+    public override ActivityDescriptor Descriptor { get; } = new("Hub.Email.Send", "Email", "Send Email",
+        "Sends an email through the hub's outbox, once even if the hub stops right after.")
+    {
+        Inputs =
+        [
+            new("to", "String[]", $"An address or a list of them (at most {MaxRecipients}).") { Required = true },
+            new("subject", "String", "At most 255 characters.") { Required = true },
+            new("body", "String", "The text (also sent as escaped HTML).") { UiHint = InputUiHint.MultiLine },
+            new("fromName", "String", "The sender's display name.") { Default = "ESign.Hub" },
+        ],
+        Outputs = [new("recipients", "String[]", "The addresses sent to.")],
+    };
     public override bool HasSideEffects => true;
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)

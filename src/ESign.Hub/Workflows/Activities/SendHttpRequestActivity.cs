@@ -24,9 +24,42 @@ public sealed class SendHttpRequestActivity : WorkflowActivity, IDisposable
     private readonly HttpClient _live = new(OutboundUrlGuard.CreateHandler(allowLoopback: false)) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     private readonly HttpClient _test = new(OutboundUrlGuard.CreateHandler(allowLoopback: true)) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
-    public override string Type => "Elsa.FlowSendHttpRequest";
+    // Outcomes Elsa's FlowSendHttpRequest adds after one per expected status code.
+    public static readonly IReadOnlyList<string> FailureOutcomes = ["Unmatched status code", "Failed to connect", "Timeout"];
+
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowSendHttpRequest", "HTTP", "HTTP Request (flow)",
+        "Sends an HTTP request and continues through the outcome named by the response's status code.")
+    {
+        Inputs =
+        [
+            new("url", "String", "The URL (https; loopback in test mode when allowed).") { Required = true },
+            new("method", "String", "The method.")
+            {
+                UiHint = InputUiHint.Dropdown, Options = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], Default = "GET",
+            },
+            new("content", "Object", "The body: text as is, anything else as JSON.") { UiHint = InputUiHint.MultiLine },
+            new("contentType", "String", "The body's media type."),
+            new("requestHeaders", "Object", "Headers to send.") { UiHint = InputUiHint.Json },
+            new("expectedStatusCodes", "Int32[]", "The status codes with their own outcome port.") { UiHint = InputUiHint.Json },
+        ],
+        Outputs =
+        [
+            new("statusCode", "Int32", "The response's status."),
+            new("responseContent", "Object", "The parsed JSON or text, up to 1 MB."),
+            new("responseHeaders", "Object", "The response's headers."),
+        ],
+        Outcomes = ActivityOutcomes.Computed(["expectedStatusCodes"], "one outcome per expected status code, or Done when none is expected",
+            Outcomes, FailureOutcomes),
+        Note = "one outcome per expected status code",
+    };
     public override bool HasSideEffects => true;
     public override RetryPolicy DefaultRetry => RetryPolicy.External;
+
+    // Elsa's FlowSendHttpRequest completes with Done when it expects no status codes.
+    private static IReadOnlyList<string> Outcomes(ActivityNode activity) =>
+        ActivityCatalog.ListInput(activity, "expectedStatusCodes").Select(code => code.Trim()).ToList() is { Count: > 0 } codes
+            ? [.. codes, .. FailureOutcomes]
+            : [ActivityCatalog.DonePort, .. FailureOutcomes];
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {

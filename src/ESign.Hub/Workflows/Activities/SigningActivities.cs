@@ -3,6 +3,7 @@ using ESign.Hub.Generation;
 using ESign.Hub.Hosting;
 using ESign.Hub.SignatureRequests;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Runtime;
 using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +19,18 @@ namespace ESign.Hub.Workflows.Activities;
 /// </summary>
 public sealed class GenerateDocumentActivity : WorkflowActivity
 {
-    public override string Type => "Hub.Document.Generate";
+    public override ActivityDescriptor Descriptor { get; } = new("Hub.Document.Generate", "Documents", "Generate Document",
+        "Merges data into an html template and stores the PDF.")
+    {
+        Inputs =
+        [
+            new("template", "String", "The id of an html template in this account.") { Required = true },
+            new("data", "Object", "The data merged into the template.") { UiHint = InputUiHint.Json },
+            new("fileName", "String", "The document's file name."),
+        ],
+        Outputs = [new("documentId", "String", "The stored document."), new("pageCount", "Int32", "Its number of pages.")],
+    };
+
     public override bool HasSideEffects => true;
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
@@ -63,7 +75,29 @@ public sealed class SendForSignatureActivity : WorkflowActivity
 {
     public const string StepMetadataKey = "workflow_step";
 
-    public override string Type => "Hub.ESign.SendForSignature";
+    public override ActivityDescriptor Descriptor { get; } = new("Hub.ESign.SendForSignature", "E-signature", "Send for Signature",
+        "Creates and sends a signature request, as POST /v1/signature-requests does.")
+    {
+        Inputs =
+        [
+            new("signers", "Object", "A list of { name, email, order, role }.") { Required = true, UiHint = InputUiHint.Json },
+            new("documentId", "String", "The document to sign (or give a template)."),
+            new("template", "String", "A template to generate the document from."),
+            new("data", "Object", "Merge data for an html template.") { UiHint = InputUiHint.Json },
+            new("title", "String", "The request's title."),
+            new("message", "String", "The message signers read.") { UiHint = InputUiHint.MultiLine },
+            new("signingOrder", "String", "Whether signers sign one after another or in any order.")
+            {
+                UiHint = InputUiHint.Dropdown, Options = ["sequential", "parallel"],
+            },
+            new("expiresInDays", "Int32", "Days until the request expires."),
+            new("reminders", "Object", "{ after_days, every_days, max }.") { UiHint = InputUiHint.Json },
+            new("useTextTags", "Boolean", "Place fields from text tags in the document.") { UiHint = InputUiHint.Checkbox },
+            new("escalationEmail", "String", "Who hears about a request that stalls."),
+            new("requestMetadata", "Object", "The request's metadata.") { UiHint = InputUiHint.Json },
+        ],
+        Outputs = [new("signatureRequestId", "String", "The request sent.")],
+    };
     public override bool HasSideEffects => true;
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
@@ -159,7 +193,22 @@ public sealed class SendForSignatureActivity : WorkflowActivity
 /// </summary>
 public sealed class WaitForSignatureActivity : WorkflowActivity
 {
-    public override string Type => "Hub.ESign.WaitForSignature";
+    /// <summary>The bookmark a waiting activity holds, keyed by the signature request id.</summary>
+    public const string BookmarkName = "signature";
+
+    public override ActivityDescriptor Descriptor { get; } = new("Hub.ESign.WaitForSignature", "E-signature", "Wait for Signature",
+        "Waits until the signature request ends, then continues through Completed, Declined, Expired or Canceled.")
+    {
+        Inputs = [new("signatureRequestId", "String", "The request to wait for.") { Required = true }],
+        Outputs =
+        [
+            new("status", "String", "completed, declined, expired or canceled."),
+            new("signedDocumentId", "String", "The sealed PDF, when completed."),
+        ],
+        Outcomes = ActivityOutcomes.Fixed("Completed", "Declined", "Expired", "Canceled"),
+        WaitsFor = BookmarkName,
+        Note = "blocks until the signature request ends",
+    };
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -171,7 +220,7 @@ public sealed class WaitForSignatureActivity : WorkflowActivity
             ?? throw new ActivityFailure($"there is no signature request '{id}' in this account.");
         // Already over (it can end before the workflow gets here): continue at once.
         if (Outcome(request.Status) is { } outcome) return Done(context, outcome, request.SignedDocumentId);
-        return ActivityResult.Wait(context.NewBookmark(Bookmark.Signature, id));
+        return ActivityResult.Wait(context.NewBookmark(BookmarkName, id));
     }
 
     public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)

@@ -78,7 +78,7 @@ public static class HttpTriggerEndpoint
         var trigger = owner is { Kind: "http" } ? owner : null;
         var waiting = trigger is null
             ? await db.WorkflowBookmarks.IgnoreQueryFilters().AsNoTracking()
-                .Where(b => b.Kind == Bookmark.Http && b.Key == key && b.ResumedAt == null && (owner == null || b.AccountId == owner.AccountId))
+                .Where(b => b.Name == HttpEndpointActivity.BookmarkName && b.Key == key && b.ResumedAt == null && (owner == null || b.AccountId == owner.AccountId))
                 .OrderBy(b => b.CreatedAt).FirstOrDefaultAsync(ct)
             : null;
         if (trigger is null && waiting is null) return NotFound(key);

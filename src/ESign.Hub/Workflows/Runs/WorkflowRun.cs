@@ -46,9 +46,10 @@ public sealed class WorkflowRun : Storage.ITenantOwned
 }
 
 /// <summary>
-/// A bookmark that something outside the run resumes (an event, a signature request ending, an HTTP request), indexed
-/// by kind and key. Timers live only in the run's state; the run's <see cref="WorkflowRun.RunnableAt"/> wakes them.
-/// A resume claims the row (<see cref="ResumedAt"/> from null), so two events resume it once.
+/// A bookmark that something outside the run resumes (an event, a signature request ending, an HTTP request, whatever an
+/// activity waits for), indexed by name and key. Timers live only in the run's state; the run's
+/// <see cref="WorkflowRun.RunnableAt"/> wakes them. A resume claims the row (<see cref="ResumedAt"/> from null), so two
+/// events resume it once.
 /// </summary>
 public sealed class WorkflowBookmark : Storage.ITenantOwned
 {
@@ -57,8 +58,12 @@ public sealed class WorkflowBookmark : Storage.ITenantOwned
     public required bool TestMode { get; init; }
     public required string RunId { get; init; }
     public required string ActivityId { get; init; }
-    public required string Kind { get; init; }
+    /// <summary>What the activity waits for ("event", "signature", "http", a connector's own): the activity chooses it.</summary>
+    public required string Name { get; init; }
+    /// <summary>Which one resumes it: the event name, the signature request id, the path.</summary>
     public string? Key { get; init; }
+    /// <summary>JSON of what the activity stored with the bookmark when it began to wait.</summary>
+    public string? Payload { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? ResumedAt { get; set; }
     /// <summary>JSON of what resumed it.</summary>

@@ -110,7 +110,7 @@ public static class WorkflowRunEndpoints
         return run is null ? Problems.NotFound("workflow run", id) : TypedResults.Ok(WorkflowRunResponse.From(run, await Journal(db, id, ct)));
     }
 
-    private static async Task<IResult> Retry(string id, HubDbContext db, WorkflowRuntime runtime, CancellationToken ct)
+    private static async Task<IResult> Retry(string id, HubDbContext db, RunCommands commands, CancellationToken ct)
     {
         var run = await db.WorkflowRuns.FirstOrDefaultAsync(r => r.Id == id, ct);
         if (run is null) return Problems.NotFound("workflow run", id);
@@ -118,7 +118,7 @@ public static class WorkflowRunEndpoints
             return Problems.Conflict($"Run '{id}' is {Json.EnumName(run.Status)}; only a faulted run can be retried.");
         try
         {
-            await runtime.RetryAsync(db, run, ct);
+            await commands.RetryAsync(db, run, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -127,11 +127,11 @@ public static class WorkflowRunEndpoints
         return await Get(id, db, ct);
     }
 
-    private static async Task<IResult> Cancel(string id, HubDbContext db, WorkflowRuntime runtime, CancellationToken ct)
+    private static async Task<IResult> Cancel(string id, HubDbContext db, RunCommands commands, CancellationToken ct)
     {
         var run = await db.WorkflowRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
         if (run is null) return Problems.NotFound("workflow run", id);
-        if (!await runtime.CancelAsync(db, id, ct))
+        if (!await commands.CancelAsync(db, id, ct))
         {
             var finished = await db.WorkflowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => r.Status).FirstAsync(ct);
             return Problems.Conflict($"Run '{id}' has already finished ({Json.EnumName(finished)}) and cannot be canceled.");

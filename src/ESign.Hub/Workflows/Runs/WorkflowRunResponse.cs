@@ -27,7 +27,7 @@ public sealed record WorkflowRunResponse(
             run.CreatedAt, run.UpdatedAt, run.FinishedAt,
             JsonSerializer.SerializeToElement(Redact(state.Input), StateJson.Options),
             JsonSerializer.SerializeToElement(Redact(state.Variables), StateJson.Options),
-            run.IsFinished ? [] : state.Bookmarks.Select(b => new WaitingResponse(b.ActivityId, b.Kind, b.Key, b.DueAt)).ToList(),
+            run.IsFinished ? [] : state.Bookmarks.Select(b => new WaitingResponse(b.ActivityId, b.Name, b.Key, b.DueAt)).ToList(),
             state.Fault is { } f && run.Status == WorkflowRunStatus.Faulted ? new WorkflowIncidentResponse(f.ActivityId, f.ActivityType, f.Message, f.Attempts) : null,
             journal?.Select(e => new JournalEntryResponse(e.Sequence, e.ActivityId, e.ActivityType, e.ActivityName, e.Outcome,
                 JsonDocument.Parse(e.Inputs).RootElement.Clone(), JsonDocument.Parse(e.Outputs).RootElement.Clone(), e.Error, e.Attempt,

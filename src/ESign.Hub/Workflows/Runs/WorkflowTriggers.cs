@@ -10,22 +10,23 @@ namespace ESign.Hub.Workflows.Runs;
 
 /// <summary>
 /// The triggers of published versions: which HTTP paths, event names and schedules start which workflow. A trigger is
-/// an Elsa.HttpEndpoint, Elsa.Event, Elsa.Timer or Elsa.Cron marked canStartWorkflow (or with nothing leading into it).
-/// Publishing replaces the definition's triggers with the new version's.
+/// an activity whose descriptor declares how it is indexed (<see cref="ActivityDescriptor.Trigger"/>: http, event, timer
+/// or cron, keyed by one of its inputs), marked canStartWorkflow or with nothing leading into it. Publishing replaces the
+/// definition's triggers with the new version's.
 /// </summary>
 public static class WorkflowTriggers
 {
-    private static readonly HashSet<string> TriggerTypes = ["Elsa.HttpEndpoint", "Elsa.Event", "Elsa.Timer", "Elsa.Cron"];
-
     /// <summary>The trigger rows of a version, or the problems that stop it from being published (each names its activity).</summary>
-    public static (List<WorkflowTrigger> Triggers, ValidationErrors Problems) Index(StoredWorkflow version, WorkflowDefinition definition, DateTime now)
+    public static (List<WorkflowTrigger> Triggers, ValidationErrors Problems) Index(StoredWorkflow version, WorkflowDefinition definition,
+        ActivityCatalog catalog, DateTime now)
     {
         var problems = new ValidationErrors();
         var triggers = new List<WorkflowTrigger>();
         var targets = definition.Connections.Select(c => c.TargetActivity).ToHashSet(StringComparer.Ordinal);
         var evaluator = new ExpressionEvaluator();
-        foreach (var activity in definition.Activities.Where(a => TriggerTypes.Contains(a.Type) && (a.CanStartWorkflow || !targets.Contains(a.Id))))
+        foreach (var activity in definition.Activities.Where(a => (a.CanStartWorkflow || !targets.Contains(a.Id)) && TriggerOf(catalog, a) is not null))
         {
+            var trigger = TriggerOf(catalog, activity)!;
             var at = $"$.root.activities[{activity.Id}]";
             string? Text(string input)
             {
@@ -52,27 +53,27 @@ public static class WorkflowTriggers
                 ActivityId = activity.Id, Kind = kind, Key = key, Methods = methods, TestMode = version.TestMode, NextRunAt = next,
             };
 
-            switch (activity.Type)
+            switch (trigger.Kind)
             {
-                case "Elsa.HttpEndpoint" when Text("path") is { Length: > 0 } path:
+                case ActivityTrigger.Http when Text(trigger.KeyInput) is { Length: > 0 } path:
                     var normalized = HttpPaths.Normalize(path);
                     if (!IsValidPath(normalized))
                         problems.Add(at, $"{activity.Label}: path '{path}' must be 1 to 200 letters, digits, '/', '-', '_' or '.', with route parameters as whole segments ('users/{{userId}}').");
-                    triggers.Add(New("http", normalized, string.Join(',', HttpMethods(activity))));
+                    triggers.Add(New(ActivityTrigger.Http, normalized, string.Join(',', HttpMethods(activity))));
                     break;
-                case "Elsa.Event" when Text("eventName") is { Length: > 0 } name:
-                    triggers.Add(New("event", name));
+                case ActivityTrigger.Event when Text(trigger.KeyInput) is { Length: > 0 } name:
+                    triggers.Add(New(ActivityTrigger.Event, name));
                     break;
-                case "Elsa.Timer" when Text("interval") is { } interval:
+                case ActivityTrigger.Timer when Text(trigger.KeyInput) is { } interval:
                     if (Durations.Parse(interval) is not { } span || span < TimerInputs.MinimumTriggerInterval)
                         problems.Add(at, $"{activity.Label}: interval '{interval}' must be a duration of at least {TimerInputs.MinimumTriggerInterval.TotalSeconds:0} s.");
-                    else triggers.Add(New("timer", interval, next: now + span));
+                    else triggers.Add(New(ActivityTrigger.Timer, interval, next: now + span));
                     break;
-                case "Elsa.Cron" when Text("cronExpression") is { } cron:
+                case ActivityTrigger.Cron when Text(trigger.KeyInput) is { } cron:
                     try
                     {
                         // A schedule that parses but never comes (30 February) would publish a trigger that never fires.
-                        if (TimerInputs.NextOccurrence(cron, now) is { } next) triggers.Add(New("cron", cron, next: next));
+                        if (TimerInputs.NextOccurrence(cron, now) is { } next) triggers.Add(New(ActivityTrigger.Cron, cron, next: next));
                         else problems.Add(at, $"{activity.Label}: cron expression '{cron}' never occurs.");
                     }
                     catch (ActivityFailure e)
@@ -82,20 +83,24 @@ public static class WorkflowTriggers
                     break;
             }
         }
-        triggers.AddRange(WaitingEndpoints(version, definition, triggers));
+        triggers.AddRange(WaitingEndpoints(version, definition, catalog, triggers));
         return (triggers, problems);
     }
 
+    private static ActivityTrigger? TriggerOf(ActivityCatalog catalog, ActivityNode activity) => catalog.Find(activity.Type)?.Trigger;
+
     /// <summary>
-    /// Elsa.HttpEndpoints reached inside the flowchart whose path is a literal: the version owns those paths too
+    /// HTTP endpoints (Elsa.HttpEndpoint) reached inside the flowchart whose path is a literal: the version owns those paths too
     /// ("http-wait"), so no other account can publish a workflow that answers there and receive this one's callers.
     /// Paths computed while running (an approval URL with the run's id in it) cannot be known here and are not owned.
     /// </summary>
-    private static IEnumerable<WorkflowTrigger> WaitingEndpoints(StoredWorkflow version, WorkflowDefinition definition, List<WorkflowTrigger> triggers)
+    private static IEnumerable<WorkflowTrigger> WaitingEndpoints(StoredWorkflow version, WorkflowDefinition definition, ActivityCatalog catalog,
+        List<WorkflowTrigger> triggers)
     {
-        foreach (var endpoint in definition.Activities.Where(a => a.Type == "Elsa.HttpEndpoint" && triggers.All(t => t.ActivityId != a.Id)))
+        foreach (var endpoint in definition.Activities.Where(a => triggers.All(t => t.ActivityId != a.Id)))
         {
-            if (!endpoint.Inputs.TryGetValue("path", out var path) || path.ExpressionType != "Literal"
+            if (TriggerOf(catalog, endpoint) is not { Kind: ActivityTrigger.Http } http) continue;
+            if (!endpoint.Inputs.TryGetValue(http.KeyInput, out var path) || path.ExpressionType != "Literal"
                 || path.Value.ValueKind != System.Text.Json.JsonValueKind.String) continue;
             var key = HttpPaths.Normalize(path.Value.GetString()!);
             if (key.Length == 0) continue;

@@ -1,14 +1,13 @@
-using ESign.Hub.SignatureRequests;
 using ESign.Hub.Storage;
 using ESign.Hub.Workflows.Runtime;
-using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ESign.Hub.Workflows.Runs;
 
 /// <summary>
-/// Keeps runs moving in this process: resumes runs whose signature request has ended, starts timer and cron triggers
+/// Keeps runs moving in this process: resumes the waits the registered <see cref="IBookmarkSource"/>s can end (a signature
+/// request that ended, …), starts timer and cron triggers
 /// that are due, and executes every run that is due (started, resumed, timer due, or left by a process that died).
 /// Wakes at once when this process made something runnable; otherwise polls, which is how it sees other processes' work.
 /// </summary>
@@ -16,15 +15,18 @@ public sealed class WorkflowWorker : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0);
     private readonly WorkflowRuntime runtime;
+    private readonly RunResumes resumes;
+    private readonly IReadOnlyList<IBookmarkSource> sources;
     private readonly IServiceScopeFactory scopes;
     private readonly TimeProvider clock;
     private readonly IOptions<WorkflowOptions> options;
     private readonly ILogger<WorkflowWorker> logger;
 
-    public WorkflowWorker(WorkflowRuntime runtime, IServiceScopeFactory scopes, WorkflowSignal signal, OutboxSignal outbox, TimeProvider clock,
-        IOptions<WorkflowOptions> options, ILogger<WorkflowWorker> logger)
+    public WorkflowWorker(WorkflowRuntime runtime, RunResumes resumes, IEnumerable<IBookmarkSource> sources, IServiceScopeFactory scopes,
+        WorkflowSignal signal, OutboxSignal outbox, TimeProvider clock, IOptions<WorkflowOptions> options, ILogger<WorkflowWorker> logger)
     {
-        (this.runtime, this.scopes, this.clock, this.options, this.logger) = (runtime, scopes, clock, options, logger);
+        (this.runtime, this.resumes, this.scopes, this.clock, this.options, this.logger) = (runtime, resumes, scopes, clock, options, logger);
+        this.sources = [.. sources];
         signal.Raised += Wake;
         // A request's timeline changed: it may have ended, and a run may wait for it.
         outbox.TimelineWritten += Wake;
@@ -66,7 +68,8 @@ public sealed class WorkflowWorker : BackgroundService
     public async Task PassAsync(CancellationToken ct)
     {
         // Each step on its own: a failing one (a database hiccup, one bad trigger) must not hold up the others.
-        await StepAsync("resume runs whose signature request ended", ResumeEndedSignatureRequestsAsync, ct);
+        foreach (var source in sources)
+            await StepAsync($"resume runs waiting on '{source.BookmarkName}'", token => ResumeFromAsync(source, token), ct);
         await StepAsync("start due timer and cron triggers", StartDueSchedulesAsync, ct);
         await StepAsync("execute due runs", async token =>
         {
@@ -88,31 +91,16 @@ public sealed class WorkflowWorker : BackgroundService
         }
     }
 
-    /// <summary>
-    /// Runs waiting in Hub.ESign.WaitForSignature resume when their request has ended. This compares state (the request's
-    /// status), not a stream of events, so nothing is missed across restarts and a late bookmark still sees an early end.
-    /// </summary>
-    public async Task ResumeEndedSignatureRequestsAsync(CancellationToken ct)
+    /// <summary>Resumes every bookmark the source says can resume now, with the payload it gives.</summary>
+    public async Task ResumeFromAsync(IBookmarkSource source, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        var ended = await (
-            from b in db.WorkflowBookmarks.IgnoreQueryFilters()
-            join r in db.SignatureRequests.IgnoreQueryFilters() on b.Key equals r.Id
-            where b.Kind == Bookmark.Signature && b.ResumedAt == null && r.AccountId == b.AccountId
-                && (r.Status == SignatureRequestStatus.Completed || r.Status == SignatureRequestStatus.Declined
-                    || r.Status == SignatureRequestStatus.Expired || r.Status == SignatureRequestStatus.Canceled)
-            select new { b.Id, b.RunId, r.Status, r.SignedDocumentId }).Take(500).ToListAsync(ct);
+        var resumable = await source.FindResumableAsync(db, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var e in ended)
-        {
-            var payload = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["status"] = e.Status.ToString().ToLowerInvariant(),
-                ["signed_document_id"] = e.SignedDocumentId,
-            }, StateJson.Options);
-            await runtime.ResumeBookmarkAsync(db, e.Id, e.RunId, payload, now, ct);
-        }
+        foreach (var resume in resumable)
+            await resumes.ResumeBookmarkAsync(db, resume.BookmarkId, resume.RunId,
+                System.Text.Json.JsonSerializer.Serialize(resume.Payload, StateJson.Options), now, ct);
     }
 
     /// <summary>Starts one run per due timer/cron trigger and moves the trigger to its next time, in one transaction (so once).</summary>

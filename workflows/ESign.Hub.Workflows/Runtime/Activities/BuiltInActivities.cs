@@ -1,14 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace ESign.Hub.Workflows.Runtime.Activities;
 
-/// <summary>The Elsa-compatible activities that need nothing from the host.</summary>
+/// <summary>The Elsa-compatible activities that need nothing from the host: this module's registration.</summary>
 public static class BuiltInActivities
 {
-    public static IReadOnlyList<WorkflowActivity> All() =>
-    [
-        new StartActivity(), new FinishActivity("Elsa.End"), new FinishActivity("Elsa.Finish"),
-        new FlowDecisionActivity(), new FlowSwitchActivity(), new FlowForkActivity(), new FlowJoinActivity(),
-        new SetVariableActivity(), new RunJavaScriptActivity(), new WriteLineActivity(),
-        new DelayActivity(), new TimerActivity(), new CronActivity(), new EventActivity(), new PublishEventActivity(),
-        new HttpEndpointActivity(), new WriteHttpResponseActivity(),
-    ];
+    public static IServiceCollection AddElsaActivities(this IServiceCollection services) => services
+        .AddActivity<StartActivity>().AddActivity<EndActivity>().AddActivity<FinishActivity>()
+        .AddActivity<FlowDecisionActivity>().AddActivity<FlowSwitchActivity>().AddActivity<FlowForkActivity>().AddActivity<FlowJoinActivity>()
+        .AddActivity<SetVariableActivity>().AddActivity<RunJavaScriptActivity>().AddActivity<WriteLineActivity>()
+        .AddActivity<DelayActivity>().AddActivity<TimerActivity>().AddActivity<CronActivity>()
+        .AddActivity<EventActivity>().AddActivity<PublishEventActivity>()
+        .AddActivity<HttpEndpointActivity>().AddActivity<WriteHttpResponseActivity>();
 }

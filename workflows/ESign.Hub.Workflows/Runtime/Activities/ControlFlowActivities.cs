@@ -8,21 +8,42 @@ namespace ESign.Hub.Workflows.Runtime.Activities;
 /// <summary>Elsa.Start: where a run without a trigger begins.</summary>
 public sealed class StartActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.Start";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.Start", "Flow", "Start", "Where a run without another trigger begins.")
+    {
+        IsTrigger = true,
+    };
+
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Done);
 }
 
-/// <summary>Elsa.End and Elsa.Finish: the workflow completes; other branches still running or waiting are dropped.</summary>
-public sealed class FinishActivity(string type) : WorkflowActivity
+/// <summary>Elsa.End: the workflow completes; other branches still running or waiting are dropped.</summary>
+public sealed class EndActivity : WorkflowActivity
 {
-    public override string Type => type;
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.End", "Flow", "End",
+        "Completes the workflow; other branches still running or waiting are dropped.") { Outcomes = ActivityOutcomes.None };
+
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Finish);
+}
+
+/// <summary>Elsa.Finish: as Elsa.End.</summary>
+public sealed class FinishActivity : WorkflowActivity
+{
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.Finish", "Flow", "Finish",
+        "Completes the workflow; other branches still running or waiting are dropped.") { Outcomes = ActivityOutcomes.None };
+
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Finish);
 }
 
 /// <summary>Elsa.FlowDecision: <c>condition</c> → True or False.</summary>
 public sealed class FlowDecisionActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.FlowDecision";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowDecision", "Branching", "Decision",
+        "Continues through True or False depending on the condition.")
+    {
+        Inputs = [new("condition", "Boolean", "The condition to evaluate (usually JavaScript).") { Required = true, UiHint = InputUiHint.Code }],
+        Outputs = [new("result", "Boolean", "The condition's value.")],
+        Outcomes = ActivityOutcomes.Fixed("True", "False"),
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -38,7 +59,34 @@ public sealed class FlowDecisionActivity : WorkflowActivity
 /// </summary>
 public sealed class FlowSwitchActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.FlowSwitch";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowSwitch", "Branching", "Switch",
+        "Continues through the first case whose condition holds (every such case with mode MatchAny), otherwise Default.")
+    {
+        Inputs =
+        [
+            new("cases", "Object", "A list of { label, condition }; each label is an outcome port.") { UiHint = InputUiHint.Json, Default = new List<object?>() },
+            new("mode", "String", "MatchFirst takes the first case that holds; MatchAny every one.")
+            {
+                UiHint = InputUiHint.Dropdown, Options = ["MatchFirst", "MatchAny"], Default = "MatchFirst",
+            },
+        ],
+        Outcomes = ActivityOutcomes.Computed(["cases"], "one outcome per case label, plus Default", SwitchOutcomes, "Default"),
+    };
+
+    private static IReadOnlyList<string> SwitchOutcomes(ActivityNode activity)
+    {
+        // Elsa writes FlowSwitch cases as a plain array of { label, condition }; accept an input too.
+        var cases = activity.Raw["cases"] switch
+        {
+            JsonArray array => array,
+            JsonObject input when input["expression"]?["value"] is { } value => ActivityCatalog.AsArray(value),
+            _ => null,
+        };
+        var labels = cases?.OfType<JsonObject>()
+            .Select(c => c["label"] is JsonValue label && label.GetValueKind() == JsonValueKind.String ? label.GetValue<string>() : null)
+            .OfType<string>() ?? [];
+        return [.. labels, "Default"];
+    }
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -102,7 +150,11 @@ public sealed class FlowSwitchActivity : WorkflowActivity
 /// <summary>Elsa.FlowFork: continues through every branch named in <c>branches</c>.</summary>
 public sealed class FlowForkActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.FlowFork";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowFork", "Flow", "Fork", "Continues through every branch at once.")
+    {
+        Inputs = [new("branches", "String[]", "The branch names; each is an outcome port.") { UiHint = InputUiHint.Json, Default = new List<object?>() }],
+        Outcomes = ActivityOutcomes.Computed(["branches"], "one outcome per branch", a => ActivityCatalog.ListInput(a, "branches")),
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
         ValueTask.FromResult(ActivityResult.Outcome(ActivityCatalog.ListInput(context.Node, "branches")));
@@ -111,14 +163,42 @@ public sealed class FlowForkActivity : WorkflowActivity
 /// <summary>Elsa.FlowJoin: the runner decides when it fires (WaitAll / WaitAny); once it does, it is done.</summary>
 public sealed class FlowJoinActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.FlowJoin";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowJoin", "Flow", "Join",
+        "Waits for the branches that lead into it: all of them (WaitAll) or the first (WaitAny).")
+    {
+        Inputs =
+        [
+            new("mode", "String", "WaitAll fires once every inbound branch arrived; WaitAny at the first.")
+            {
+                UiHint = InputUiHint.Dropdown, Options = ["WaitAll", "WaitAny"], Default = "WaitAll",
+            },
+        ],
+        Support = SupportLevel.Degraded,
+        Note = "WaitAll and WaitAny run; WaitAllActive and merge modes are approximated",
+        SupportOf = JoinSupport,
+    };
+
+    private static (SupportLevel, string)? JoinSupport(ActivityNode activity) =>
+        activity.Inputs.TryGetValue("mode", out var mode) && mode.Value.ValueKind == JsonValueKind.String
+            && mode.Value.GetString() is "WaitAll" or "WaitAny"
+            ? (SupportLevel.Supported, $"join mode {mode.Value.GetString()}")
+            : null;
+
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Done);
 }
 
 /// <summary>Elsa.SetVariable: <c>variable</c> (a reference <c>{ id, name }</c> or a name) gets <c>value</c>.</summary>
 public sealed class SetVariableActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.SetVariable";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.SetVariable", "Primitives", "Set Variable",
+        "Sets a workflow variable to a value.")
+    {
+        Inputs =
+        [
+            new("variable", "Object", "The variable: a reference { id, name } or its name.") { Required = true },
+            new("value", "Object", "The value to store.") { Required = true, UiHint = InputUiHint.MultiLine },
+        ],
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -153,7 +233,19 @@ public sealed class SetVariableActivity : WorkflowActivity
 /// </summary>
 public sealed class RunJavaScriptActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.RunJavaScript";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.RunJavaScript", "Scripting", "Run JavaScript",
+        "Runs a script in a sandbox; setOutcome('X') or setOutcomes([...]) pick the ports, Done when none is chosen.")
+    {
+        Inputs =
+        [
+            new("script", "String", "The JavaScript to run; its value is the result output.") { Required = true, UiHint = InputUiHint.Code },
+            new("possibleOutcomes", "String[]", "The outcomes the script may pick; each is an outcome port.") { UiHint = InputUiHint.Json },
+        ],
+        Outputs = [new("result", "Object", "The script's value.")],
+        Outcomes = ActivityOutcomes.Computed(["possibleOutcomes"], "Done plus one outcome per possible outcome",
+            a => [ActivityCatalog.DonePort, .. ActivityCatalog.ListInput(a, "possibleOutcomes")], ActivityCatalog.DonePort),
+        Note = "sandboxed Jint: no CLR access",
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -171,7 +263,10 @@ public sealed class RunJavaScriptActivity : WorkflowActivity
 /// <summary>Elsa.WriteLine: writes <c>text</c> to the hub's log (and the journal).</summary>
 public sealed class WriteLineActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.WriteLine";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.WriteLine", "Console", "Write Line", "Writes text to the hub's log and the run's journal.")
+    {
+        Inputs = [new("text", "String", "The text to write; none writes an empty line, as in Elsa.")],
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Expressions;
 
 namespace ESign.Hub.Workflows.Runtime.Activities;
@@ -12,7 +13,36 @@ namespace ESign.Hub.Workflows.Runtime.Activities;
 /// </summary>
 public sealed class HttpEndpointActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.HttpEndpoint";
+    /// <summary>The bookmark a waiting Elsa.HttpEndpoint holds, keyed by its normalized path.</summary>
+    public const string BookmarkName = "http";
+
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.HttpEndpoint", "HTTP", "HTTP Endpoint",
+        "As a trigger, a request to /workflows/http/{path} starts the workflow; inside a flowchart, waits for such a request.")
+    {
+        Inputs =
+        [
+            new("path", "String", "The path under /workflows/http/.") { Required = true },
+            new("supportedMethods", "String[]", "The methods accepted; GET when none are given.")
+            {
+                UiHint = InputUiHint.Json, Default = new List<object?> { "GET" },
+            },
+        ],
+        Outputs =
+        [
+            new("parsedContent", "Object", "The body parsed by its content type: JSON as data, a form as a dictionary, other text as a string."),
+            new("routeData", "Object", "The values of the path's route parameters ('users/{userId}')."),
+            new("queryStringData", "Object", "The query string's values."),
+            new("result", "Object", "The parsed JSON body, or the text."),
+            new("method", "String", "The request's method."),
+            new("path", "String", "The normalized path."),
+            new("query", "Object", "The query string's values."),
+            new("headers", "Object", "The request's headers (credentials left out)."),
+        ],
+        IsTrigger = true,
+        Trigger = new(ActivityTrigger.Http, "path"),
+        WaitsFor = BookmarkName,
+        Note = "trigger at /workflows/http/{path}",
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -22,7 +52,7 @@ public sealed class HttpEndpointActivity : WorkflowActivity
             return ValueTask.FromResult(ActivityResult.Done);
         }
         var path = HttpPaths.Normalize(context.RequireString("path"));
-        return ValueTask.FromResult(ActivityResult.Wait(context.NewBookmark(Bookmark.Http, path)));
+        return ValueTask.FromResult(ActivityResult.Wait(context.NewBookmark(BookmarkName, path)));
     }
 
     public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)
@@ -58,7 +88,18 @@ public sealed class HttpEndpointActivity : WorkflowActivity
 /// </summary>
 public sealed class WriteHttpResponseActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.WriteHttpResponse";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.WriteHttpResponse", "HTTP", "HTTP Response",
+        "Answers the request that started or resumed this run.")
+    {
+        Inputs =
+        [
+            new("statusCode", "HttpStatusCode", "A status such as 200 or \"Accepted\".") { Default = 200 },
+            new("content", "Object", "The body: text as is, anything else as JSON.") { UiHint = InputUiHint.MultiLine },
+            new("contentType", "String", "The media type; text/plain for text, application/json otherwise."),
+            new("responseHeaders", "Object", "Caching, download and X- headers to send.") { UiHint = InputUiHint.Json },
+        ],
+        Outputs = [new("statusCode", "Int32", "The status sent.")],
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {

@@ -1,11 +1,16 @@
 using Cronos;
+using ESign.Hub.Workflows.Definitions;
 
 namespace ESign.Hub.Workflows.Runtime.Activities;
 
 /// <summary>Elsa.Delay: waits <c>timeSpan</c> ("00:05:00", "PT5M" or seconds) on a durable timer.</summary>
 public sealed class DelayActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.Delay";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.Delay", "Scheduling", "Delay", "Waits for a time span on a durable timer.")
+    {
+        Inputs = [new("timeSpan", "TimeSpan", "How long to wait: \"00:05:00\", \"PT5M\" or a number of seconds.") { Required = true }],
+        WaitsFor = Bookmark.Timer,
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -20,7 +25,14 @@ public sealed class DelayActivity : WorkflowActivity
 /// </summary>
 public sealed class TimerActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.Timer";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.Timer", "Scheduling", "Timer",
+        "As a trigger, starts the workflow every interval; inside a flowchart, waits one interval.")
+    {
+        Inputs = [new("interval", "TimeSpan", "The interval: \"00:05:00\", \"PT5M\" or a number of seconds.") { Required = true }],
+        IsTrigger = true,
+        Trigger = new(ActivityTrigger.Timer, "interval"),
+        WaitsFor = Bookmark.Timer,
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -33,7 +45,14 @@ public sealed class TimerActivity : WorkflowActivity
 /// <summary>Elsa.Cron: as a trigger, starts the workflow on the schedule; inside a flowchart, waits for the next occurrence.</summary>
 public sealed class CronActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.Cron";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.Cron", "Scheduling", "Cron",
+        "As a trigger, starts the workflow on a schedule; inside a flowchart, waits for the next occurrence.")
+    {
+        Inputs = [new("cronExpression", "String", "Five fields, or six with seconds (Quartz style), in UTC.") { Required = true }],
+        IsTrigger = true,
+        Trigger = new(ActivityTrigger.Cron, "cronExpression"),
+        WaitsFor = Bookmark.Timer,
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -82,7 +101,18 @@ public static class TimerInputs
 /// </summary>
 public sealed class EventActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.Event";
+    /// <summary>The bookmark an Elsa.Event waits on, keyed by the event name.</summary>
+    public const string BookmarkName = "event";
+
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.Event", "Primitives", "Event",
+        "As a trigger, an event of this name starts the workflow; inside a flowchart, waits for the event.")
+    {
+        Inputs = [new("eventName", "String", "The event's name (POST /v1/workflow-events, or Elsa.PublishEvent).") { Required = true }],
+        Outputs = [new("result", "Object", "The event's payload.")],
+        IsTrigger = true,
+        Trigger = new(ActivityTrigger.Event, "eventName"),
+        WaitsFor = BookmarkName,
+    };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -92,7 +122,7 @@ public sealed class EventActivity : WorkflowActivity
             return ValueTask.FromResult(ActivityResult.Done);
         }
         var name = context.RequireString("eventName");
-        return ValueTask.FromResult(ActivityResult.Wait(context.NewBookmark(Bookmark.Event, name)));
+        return ValueTask.FromResult(ActivityResult.Wait(context.NewBookmark(BookmarkName, name)));
     }
 
     public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload)
@@ -105,7 +135,17 @@ public sealed class EventActivity : WorkflowActivity
 /// <summary>Elsa.PublishEvent: raises <c>eventName</c> with <c>payload</c>; waiting instances resume and Event triggers start, once the instance commits.</summary>
 public sealed class PublishEventActivity : WorkflowActivity
 {
-    public override string Type => "Elsa.PublishEvent";
+    public override ActivityDescriptor Descriptor { get; } = new("Elsa.PublishEvent", "Primitives", "Publish Event",
+        "Raises an event: waiting runs resume and Event triggers start once this run commits.")
+    {
+        Inputs =
+        [
+            new("eventName", "String", "The event's name.") { Required = true },
+            new("correlationId", "String", "Only runs started with this correlation id resume."),
+            new("payload", "Object", "Data the receivers get as the event's result.") { UiHint = InputUiHint.Json },
+        ],
+    };
+
     public override bool HasSideEffects => true;
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)

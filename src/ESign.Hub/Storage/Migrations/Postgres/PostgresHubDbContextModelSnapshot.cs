@@ -1042,8 +1042,11 @@ namespace ESign.Hub.Storage.Migrations.Postgres
                     b.Property<string>("Key")
                         .HasColumnType("text");
 
-                    b.Property<string>("Kind")
+                    b.Property<string>("Name")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Payload")
                         .HasColumnType("text");
 
                     b.Property<string>("ResumePayload")
@@ -1063,7 +1066,7 @@ namespace ESign.Hub.Storage.Migrations.Postgres
 
                     b.HasIndex("RunId");
 
-                    b.HasIndex("Kind", "Key");
+                    b.HasIndex("Name", "Key");
 
                     b.ToTable("WorkflowBookmarks");
                 });

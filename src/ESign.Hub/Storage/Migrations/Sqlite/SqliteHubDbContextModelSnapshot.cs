@@ -1037,8 +1037,11 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
                     b.Property<string>("Key")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Kind")
+                    b.Property<string>("Name")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ResumePayload")
@@ -1058,7 +1061,7 @@ namespace ESign.Hub.Storage.Migrations.Sqlite
 
                     b.HasIndex("RunId");
 
-                    b.HasIndex("Kind", "Key");
+                    b.HasIndex("Name", "Key");
 
                     b.ToTable("WorkflowBookmarks");
                 });
