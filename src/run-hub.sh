@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the hub on the embedded default: SQLite and files under ./data, listening on http://127.0.0.1:5080.
-# Installs the Debian packages the hub uses when missing (as root, with apt): chromium renders generated documents to
-# PDF, poppler-utils renders document pages for the signing page, fonts-liberation is the font of stamped fields and
+# Installs the Debian packages the hub uses when missing (as root, with apt): chromium-headless-shell renders generated
+# documents to PDF, poppler-utils renders document pages for the signing page, fonts-liberation is the font of stamped fields and
 # audit certificates, fonts-dancingscript the handwriting of typed signatures.
 # Extra arguments go to the hub, e.g. --urls http://0.0.0.0:8080 or --Hub:DataDirectory=/var/lib/esign-hub.
 set -euo pipefail
@@ -12,7 +12,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-PACKAGES=(chromium poppler-utils fonts-liberation fonts-dancingscript)
+PACKAGES=(chromium-headless-shell poppler-utils fonts-liberation fonts-dancingscript)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs every ESign.Hub test on a fresh Debian 12 machine with the .NET 10 SDK.
 # It installs what the tests need with apt when run as root (PostgreSQL, qpdf, poppler-utils, docker-compose to
-# validate the compose file; Chromium, fonts and Redis for the parts that use them), starts a throwaway PostgreSQL
+# validate the compose file; Chromium's headless shell for generated documents and the full browser for the browser
+# tests, fonts and Redis for the parts that use them), starts a throwaway PostgreSQL
 # server on 127.0.0.1, runs `dotnet test`, and stops the server again.
 # Usage: bash tests/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_PORT="${HUB_TEST_PG_PORT:-}"
-PACKAGES=(postgresql qpdf poppler-utils chromium fonts-liberation fonts-dancingscript redis-server docker-compose)
+PACKAGES=(postgresql qpdf poppler-utils chromium chromium-headless-shell fonts-liberation fonts-dancingscript redis-server docker-compose)
 
 say() { printf '==> %s\n' "$*"; }
 

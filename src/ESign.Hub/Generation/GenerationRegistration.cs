@@ -17,7 +17,7 @@ public static class GenerationRegistration
             })
             .ValidateDataAnnotations()
             .Validate(o => File.Exists(o.ChromiumPath),
-                "Chromium was not found at Hub:Chromium:Path (default /usr/bin/chromium). Install Debian's chromium package (bash src/run-hub.sh does) or set the path.")
+                "Chromium was not found at Hub:Chromium:Path (default /usr/lib/chromium/chromium-headless-shell). Install Debian's chromium-headless-shell package (bash src/run-hub.sh does) or set the path.")
             .ValidateOnStart();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<PdfRenderer>();
