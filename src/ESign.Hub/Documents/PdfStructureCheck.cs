@@ -16,8 +16,8 @@ public sealed record PdfLimits(int MaxPages, long MaxStreamDecompressedBytes, lo
 /// deeply nested arrays or dictionaries (in objects and in page content), too many pages, page sizes no page has, and
 /// compressed streams that inflate past the limits (decompression bombs). PDFsharp's lexers also loop forever on a hex
 /// string that the end of their input cuts off (<c>&lt;40</c> and then nothing): the file itself is protected by
-/// <see cref="PdfSharpInput"/>; object streams and page content, which PDFsharp decodes and lexes on its own, must not
-/// end in one. Also tells an encrypted file by its trailer.
+/// <see cref="PdfSharpInput"/>; object streams, which PDFsharp decodes and lexes on its own, must not end in one, and
+/// page content must be something PDFsharp's content lexer finishes reading (<see cref="ContentStreamCheck"/>). Also tells an encrypted file by its trailer.
 /// </summary>
 public static class PdfStructureCheck
 {
@@ -48,8 +48,8 @@ public static class PdfStructureCheck
                 if (table.Resolve(new PdfRef(number, 0)) is not PdfDictToken { IsStream: true } stream) continue;
                 var isContent = contentStreams.Contains(number) || stream.NameOf("/Subtype") == "/Form" || stream.NameOf("/Type") == "/Pattern";
                 var decoded = decoder.Decode(stream, table.RawStream(stream));
-                if (isContent) CheckContentSyntax(decoded, number);
-                else if (stream.NameOf("/Type") == "/ObjStm" || objectStreams.Contains(number)) CheckObjectStreamEnd(decoded, number);
+                if (isContent) ContentStreamCheck.Check(decoded, number);
+                if (stream.NameOf("/Type") == "/ObjStm" || objectStreams.Contains(number)) CheckObjectStreamEnd(decoded, number);
             }
             return null;
         }
@@ -132,51 +132,6 @@ public static class PdfStructureCheck
     }
 
     /// <summary>
-    /// Content streams are parsed by the page rasteriser, text extraction and the sealer's text-tag redaction: bound their
-    /// array/dictionary nesting and refuse a hex string that never closes. Strings, comments and inline image data are
-    /// skipped as a content lexer skips them.
-    /// </summary>
-    private static void CheckContentSyntax(byte[] content, int objectNumber)
-    {
-        var depth = 0;
-        for (var i = 0; i < content.Length; i++)
-        {
-            switch (content[i])
-            {
-                case (byte)'%':
-                    while (i < content.Length && content[i] is not (10 or 13)) i++;
-                    break;
-                case (byte)'(':
-                    i = EndOfLiteralString(content, i);
-                    break;
-                case (byte)'[':
-                    depth++;
-                    break;
-                case (byte)'<' when i + 1 < content.Length && content[i + 1] == '<':
-                    depth++;
-                    i++;
-                    break;
-                case (byte)'<':
-                    i = content.AsSpan(i + 1).IndexOf((byte)'>') is var close and >= 0 ? i + 1 + close
-                        : throw new PdfLimitException($"The PDF's page content (object {objectNumber}) has a hex string that never ends: it is damaged.");
-                    break;
-                case (byte)']':
-                    depth = Math.Max(0, depth - 1);
-                    break;
-                case (byte)'>' when i + 1 < content.Length && content[i + 1] == '>':
-                    depth = Math.Max(0, depth - 1);
-                    i++;
-                    break;
-                case (byte)'I' when IsInlineImageData(content, i):
-                    i = EndOfInlineImage(content, i + 3);
-                    break;
-            }
-            if (depth > PdfSyntax.MaxNesting)
-                throw new PdfLimitException($"The PDF's page content (object {objectNumber}) nests arrays or dictionaries more than {PdfSyntax.MaxNesting} levels deep.");
-        }
-    }
-
-    /// <summary>
     /// PDFsharp lexes an object stream from the offsets in its header, which may land anywhere in it: after its last
     /// <c>&gt;</c>, no <c>&lt;</c> at all (not even in a string), or a hex string could run into the end of the data.
     /// </summary>
@@ -186,36 +141,6 @@ public static class PdfStructureCheck
         var open = decoded.AsSpan(lastClose + 1).IndexOf((byte)'<');
         if (open >= 0)
             throw new PdfLimitException($"The PDF's object stream {objectNumber} is damaged: the hex string at byte {lastClose + 1 + open} of its data never ends with '>'.");
-    }
-
-    /// <summary>The index of the <c>)</c> that closes the literal string opening at <paramref name="open"/> (or the last byte).</summary>
-    private static int EndOfLiteralString(byte[] data, int open)
-    {
-        var depth = 0;
-        for (var j = open; j < data.Length; j++)
-        {
-            if (data[j] == '\\') j++;
-            else if (data[j] == '(') depth++;
-            else if (data[j] == ')' && --depth == 0) return j;
-        }
-        return data.Length - 1;
-    }
-
-    /// <summary>The operator <c>ID</c> (a whole token, then one white-space byte): binary image data follows.</summary>
-    private static bool IsInlineImageData(byte[] content, int at) =>
-        at + 2 < content.Length && content[at + 1] == 'D' && PdfSyntax.IsWhite(content[at + 2])
-        && (at == 0 || PdfSyntax.IsWhite(content[at - 1]) || PdfSyntax.IsDelimiter(content[at - 1]));
-
-    /// <summary>The index of the <c>I</c> of the <c>EI</c> (white space on both sides) that ends inline image data.</summary>
-    private static int EndOfInlineImage(byte[] content, int dataStart)
-    {
-        for (var j = dataStart; j + 1 < content.Length; j++)
-        {
-            if (content[j] == 'E' && content[j + 1] == 'I' && PdfSyntax.IsWhite(content[j - 1])
-                && (j + 2 == content.Length || PdfSyntax.IsWhite(content[j + 2])))
-                return j + 1;
-        }
-        return content.Length - 1;
     }
 
     /// <summary>Decodes streams, counting each one's inflated bytes once against the per-stream and per-document limits.</summary>

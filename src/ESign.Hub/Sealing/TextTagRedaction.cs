@@ -13,7 +13,8 @@ namespace ESign.Hub.Sealing;
 /// extraction. A tag's glyphs are removed from the page's content stream and replaced by the same advance, so the rest
 /// of the line stays where it was. PdfPig lists a page's glyphs in content-stream order; they are matched to the show
 /// operators one character code at a time. A page whose glyphs cannot be matched that way (text in form XObjects, fonts
-/// with variable-length codes) is left as it is: the stamped field still covers the tag.
+/// with variable-length codes, content PDFsharp's content reader refuses) is left as it is: the stamped field still
+/// covers the tag. Uploads never hold content that reader could not finish reading (<see cref="ContentStreamCheck"/>).
 /// </summary>
 internal static class TextTagRedaction
 {
@@ -33,7 +34,16 @@ internal static class TextTagRedaction
                 var removed = new HashSet<int>();
                 for (var i = 0; i < letters.Count; i++)
                     if (onPage.Any(tag => Inside(letters[i], tag, page.Height))) removed.Add(i);
-                if (removed.Count > 0) Redact(document.Pages[onPage.Key - 1], letters, removed);
+                if (removed.Count == 0) continue;
+                try
+                {
+                    Redact(document.Pages[onPage.Key - 1], letters, removed);
+                }
+                catch (ContentReaderException)
+                {
+                    // Content PDFsharp's content reader refuses (poppler and PdfPig read it) is left as it is, like a
+                    // page whose glyphs do not line up: the stamped field still covers the tag, and the sealing goes on.
+                }
             }
         }
     }

@@ -39,8 +39,17 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         { "double flate bomb", "compressed twice over" },
         { "hex flate bomb", "it may be a decompression bomb" },
         { "indirect filter", "filters indirectly" },
-        { "hex string cut off in page content", "page content (object 4) has a hex string that never ends" },
+        { "hex string cut off in page content", "page content (object 4) has a hex string (at byte 23) that never ends with '>'" },
         { "hex string cut off in an object stream", "object stream 6 is damaged: the hex string at byte" },
+        { "object stream that is also a form", "object stream 6 is damaged: the hex string at byte" },
+        { "hex string after the name /ID", "has a hex string (at byte 27) that never ends" },
+        { "deep arrays after the name /ID", "nests arrays or dictionaries more than 100 levels deep" },
+        { "string cut off in page content", "has a string (at byte 23) that never ends with ')'" },
+        { "UTF-16 string whose ')' is a low byte", "has a UTF-16 string (at byte 3) that never ends" },
+        { "BI that never reaches ID", "whose BI never reaches ID" },
+        { "inline image data without EI", "whose data never ends with EI" },
+        { "ASCII85 inline image without ~>", "whose data never ends with '~>'" },
+        { "dictionary cut off in page content", "has a dictionary (at byte 3) that never ends with '>>'" },
     };
 
     private static byte[] Pdf(string name) => name switch
@@ -63,6 +72,17 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
         "indirect filter" => HostilePdfs.IndirectFilterBomb(1024),
         "hex string cut off in page content" => HostilePdfs.HexStringCutOffInContent(),
         "hex string cut off in an object stream" => HostilePdfs.FontInObjectStream("<4142"),
+        // Page content is checked as content; as an object stream, PDFsharp's file lexer reads it from its header's offsets.
+        "object stream that is also a form" => HostilePdfs.FontInObjectStream("%<4142", "/Subtype /Form"),
+        "hex string after the name /ID" => HostilePdfs.Page(content: "BT /F1 24 Tf 72 700 Td /ID <4"),
+        "deep arrays after the name /ID" => HostilePdfs.Page(content: "/ID " + new string('[', 10_000)),
+        "string cut off in page content" => HostilePdfs.Page(content: "BT /F1 24 Tf 72 700 Td (never closed"),
+        // 8-bit, "(" FE FF "A)" closes; read as UTF-16 pairs, as PDFsharp does, "A)" is U+4129 and the string runs on.
+        "UTF-16 string whose ')' is a low byte" => HostilePdfs.Page(content: "BT (\u00FE\u00FFA) Tj ET"),
+        "BI that never reaches ID" => HostilePdfs.Page(content: "BT ET BI /W 1 /H 1"),
+        "inline image data without EI" => HostilePdfs.Page(content: "BI /W 1 /H 1 /BPC 8 /CS /G ID x"),
+        "ASCII85 inline image without ~>" => HostilePdfs.Page(content: "BI /W 4 /H 1 /BPC 8 /CS /G /F /A#385 ID 8<[ EI Q"),
+        "dictionary cut off in page content" => HostilePdfs.Page(content: "/P <</MCID 0 BDC"),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -123,6 +143,10 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
     [InlineData("'<' in a comment after %%EOF")]
     [InlineData("'<' in a literal string")]
     [InlineData("object stream")]
+    [InlineData("ASCII85 inline image with EI, '<', '[' and '(' in its data")]
+    [InlineData("strings with escapes, nested parentheses and a line continuation")]
+    [InlineData("UTF-16 string")]
+    [InlineData("marked content with a property dictionary")]
     public async Task Hex_strings_that_end_and_other_angle_brackets_are_accepted(string name)
     {
         var pdf = name switch
@@ -132,6 +156,13 @@ public sealed class HostilePdfUploadTests(SmallLimitsHub hub) : IClassFixture<Sm
             "'<' in a comment after %%EOF" => [.. HostilePdfs.Page(), .. "% <note\n"u8.ToArray()],
             "'<' in a literal string" => HostilePdfs.Page(content: "BT /F1 24 Tf 72 700 Td (a < b) Tj ET\n"),
             "object stream" => HostilePdfs.FontInObjectStream("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+            "ASCII85 inline image with EI, '<', '[' and '(' in its data" =>
+                HostilePdfs.Page(content: "q 4 0 0 1 72 600 cm BI /W 4 /H 1 /BPC 8 /CS /G /F /A85 ID 8<[ EI (z~> EI Q\n"),
+            "strings with escapes, nested parentheses and a line continuation" =>
+                HostilePdfs.Page(content: "BT /F1 12 Tf 72 700 Td (a \\) b \\( (c) \\\\ d \\\n e) Tj ET\n"),
+            "UTF-16 string" => HostilePdfs.Page(content: "BT /F1 12 Tf 72 700 Td (\u00FE\u00FF\u0000A\u0000\u0029 Tj ET\n"),
+            "marked content with a property dictionary" =>
+                HostilePdfs.Page(content: "/P <</MCID 0 /Alt (a > b) /ActualText <FEFF0041>>> BDC BT /F1 12 Tf 72 700 Td (x) Tj ET EMC\n"),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         var account = await hub.NewAccountAsync();

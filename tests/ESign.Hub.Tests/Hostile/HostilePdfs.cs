@@ -286,7 +286,7 @@ public static class HostilePdfs
     /// A Letter page whose font, object 7, is stored compressed in object stream 6 as <paramref name="fontObject"/>;
     /// a cross-reference stream (object 8) lists it, so readers must read the object stream to find it.
     /// </summary>
-    public static byte[] FontInObjectStream(string fontObject)
+    public static byte[] FontInObjectStream(string fontObject, string objectStreamEntries = "")
     {
         var objectStream = $"7 0 {fontObject}";
         string[] objects =
@@ -296,7 +296,7 @@ public static class HostilePdfs
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents 4 0 R >>",
             Stream("", "BT /F1 24 Tf 72 700 Td (Object stream sample) Tj ET\n"),
             "<< /Producer (hostile) >>",
-            Stream("/Type /ObjStm /N 1 /First 4", objectStream),
+            Stream($"/Type /ObjStm /N 1 /First 4 {objectStreamEntries}", objectStream),
         ];
         var pdf = new MemoryStream();
         pdf.Write(Text("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n"));

@@ -44,6 +44,37 @@ public sealed class SealingHardeningTests(SqliteHub hub) : IClassFixture<SqliteH
         Assert.Contains("embedded files", certificate, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The sealer reads a tagged page's content with PDFsharp's content reader to take the tag out of the text. Content
+    /// that reader refuses (a stray ')', which poppler and PdfPig read past) leaves the tag under its field, as a page whose
+    /// glyphs do not line up does; the request still seals, where the reader's exception used to fail every attempt.
+    /// </summary>
+    [Theory]
+    [InlineData("BT /F1 14 Tf 72 600 Td ([sig|req|signer1]) Tj ET\n", false)]
+    [InlineData("BT /F1 14 Tf 72 600 Td ([sig|req|signer1]) Tj ET ) \n", true)]
+    public async Task A_tagged_page_seals_and_loses_its_tag_text_when_pdfsharp_can_read_its_content(string content, bool readerRefuses)
+    {
+        var account = await hub.NewAccountAsync();
+        var documentId = await account.Http.UploadPdfAsync(HostilePdfs.Page(content: content));
+        var request = await account.Http.CreateSignatureRequestAsync(new Dictionary<string, object?>
+        {
+            ["document_id"] = documentId,
+            ["title"] = "Tagged",
+            ["signers"] = new object[] { new { name = "Ann Lee", email = "ann@example.com" } },
+            ["use_text_tags"] = true,
+        });
+        Assert.Single(request["fields"]!.AsArray());
+        var signed = await SigningClient.FromUrl(hub, (string)request["signers"]![0]!["signing_url"]!).ConsentAndSignAsync();
+        Assert.Equal("completed", (string)signed["request_status"]!);
+
+        var done = await (await account.Http.GetAsync($"/v1/signature-requests/{request["id"]}")).ExpectAsync(HttpStatusCode.OK);
+        var pdf = await account.Http.GetByteArrayAsync($"/v1/documents/{done["signed_document_id"]}/download");
+        Assert.Contains("Signature is Valid", (await PdfTools.PdfSig(pdf)).Output, StringComparison.Ordinal);
+        var firstPage = (await PdfTools.Text(pdf)).Split('\f')[0];
+        if (readerRefuses) Assert.Contains("[sig|req|signer1]", firstPage, StringComparison.Ordinal);
+        else Assert.DoesNotContain("[sig|req|signer1]", firstPage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_signature_png_with_garbage_pixel_data_is_refused_when_submitted()
     {
