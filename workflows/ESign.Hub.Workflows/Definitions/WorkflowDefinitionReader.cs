@@ -150,7 +150,7 @@ public static class WorkflowDefinitionReader
     /// </summary>
     private static void ReadNested(ActivityNode owner, string path, List<NestedFlowchart> nested, List<WorkflowProblem> problems, int depth)
     {
-        if (owner.Type == "Elsa.Flowchart" || owner.Raw["body"] is JsonObject)
+        if (owner.Type == "Elsa.Flowchart" || BodyActivity(owner) is not null)
         {
             if (depth > MaxNesting)
             {
@@ -160,7 +160,7 @@ public static class WorkflowDefinitionReader
         }
         if (owner.Type == "Elsa.Flowchart")
             ReadFlowchart(owner.Raw, owner.Id, owner.Id, path, nested, problems, depth);
-        if (owner.Raw["body"] is not JsonObject body) return;
+        if (BodyActivity(owner) is not { } body) return;
         if (body["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String && t.GetValue<string>() == "Elsa.Flowchart")
         {
             var id = body["id"] is JsonValue bodyId && bodyId.GetValueKind() == JsonValueKind.String ? bodyId.GetValue<string>() : owner.Id + ":body";
@@ -171,6 +171,15 @@ public static class WorkflowDefinitionReader
         nested.Add(new NestedFlowchart(single.Id + ":body", owner.Id, path + ".body", [single], [], single.Id));
         ReadNested(single, path + ".body", nested, problems, depth + 1);
     }
+
+    /// <summary>
+    /// The activity in <c>body</c>, when <c>body</c> holds one (a <c>type</c>, no <c>expression</c>): an email's <c>body</c> is an input.
+    /// </summary>
+    private static JsonObject? BodyActivity(ActivityNode owner) =>
+        owner.Raw["body"] is JsonObject body && body["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String
+            && body["expression"] is null && body["typeName"] is null
+            ? body
+            : null;
 
     private static void ReadFlowchart(JsonObject flowchart, string id, string ownerId, string path, List<NestedFlowchart> nested, List<WorkflowProblem> problems,
         int depth)
