@@ -111,13 +111,166 @@ public abstract class ElsaCorpusRunTests(HubFactory hub)
         Assert.Equal("suspended", (string)run["status"]!); // Delay1: five seconds
         var done = await WaitForStatus(account, (string)run["id"]!, "completed", seconds: 30);
 
-        var journal = Journal(done);
-        Assert.Equal(("WriteLine1", "Done"), journal[0]);
-        // Elsa runs the activities of the decision's True branch; the False branch (Delay2, WriteLine8) never runs.
-        Assert.Equal(["Delay1", "FlowDecision1", "WriteLine1", "WriteLine2", "WriteLine3", "WriteLine4", "WriteLine6", "WriteLine7"],
-            journal.Select(e => e.Id).Distinct().Order(StringComparer.Ordinal));
-        Assert.All(journal.Where(e => e.Id == "FlowDecision1"), e => Assert.Equal("True", e.Outcome));
-        Assert.Equal(["WriteLine1", "WriteLine2", "WriteLine3"], journal.Take(3).Select(e => e.Id));
+        // FlowDecision1 has two inbound connections (WriteLine2, WriteLine3): as in Elsa it runs once, after both. The False
+        // branch (Delay2, WriteLine8) never runs. Delay1 is journaled when it begins to wait and when it resumes.
+        Assert.Equal(
+            [("WriteLine1", "Done"), ("WriteLine2", "Done"), ("WriteLine3", "Done"), ("WriteLine4", "Done"), ("FlowDecision1", "True"),
+             ("WriteLine6", "Done"), ("Delay1", "Suspended"), ("Delay1", "Done"), ("WriteLine7", "Done")],
+            Journal(done));
+    }
+
+    [Fact]
+    public async Task Fork_decision_join_waitall_prints_A_C_B_D_then_faults_at_the_Fault_and_never_joins()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__fork-decision-join-waitall.json"));
+
+        var run = await Run(account, id);
+
+        // Elsa's own test of this file expects the lines A, C, B, D: the decision is false, so E never runs and the WaitAll join
+        // (one of whose paths can no longer be taken) is skipped with F after it; the Fault faults the run.
+        Assert.Equal("faulted", (string)run["status"]!);
+        Assert.Equal(["A", "C", "B", "D"], run["journal"]!.AsArray().Where(e => (string)e!["activity_type"]! == "Elsa.WriteLine")
+            .Select(e => (string)e!["inputs"]!["text"]!));
+        Assert.Equal(("35c0f40b240666c6", "False"), Journal(run)[^2]);
+        Assert.Equal(("cfffbc06a0b6eeb0", "Faulted"), Journal(run)[^1]);
+        Assert.Equal("that went south (code 110002, category failure, type System)", (string)run["incident"]!["message"]!);
+    }
+
+    [Fact]
+    public async Task Join_active_branches_only_runs_both_branches_and_faults_without_joining()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__join-active-branches-only.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("faulted", (string)run["status"]!);
+        Assert.Equal(
+            [("a8ffcec0d7553fa4", "Done"), ("c1a7d756c9ad7597", "Done"), ("896ddf80e59c66ef", "Done"), ("35c0f40b240666c6", "False"), ("cfffbc06a0b6eeb0", "Faulted")],
+            Journal(run));
+    }
+
+    [Fact]
+    public async Task Join_all_2_joins_a_line_and_a_FlowNode_whose_body_is_a_nested_flowchart()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__join-all-2.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("completed", (string)run["status"]!);
+        Assert.Equal(
+            [("2yPLgUudQEGPaschdLdkGg", "Done"), ("7RQ2sbVHo0SxsyK0dvTKEA", "Done"), ("eHAEEQ-Iu0GwM3mRxZin0Q", "Running"), ("g3jVTdvU3EK7V5JqRqfqjQ", "Done"),
+             ("eHAEEQ-Iu0GwM3mRxZin0Q", "Done"), ("dVUuwMm5XUiYpiYoGo5JKA", "Done"), ("NpZ_yT_irUuE9ASEfYLxbw", "Done")],
+            Journal(run));
+        Assert.Equal(["Start", "Line 1", "Line 2", "End"], run["journal"]!.AsArray().Where(e => (string)e!["activity_type"]! == "Elsa.WriteLine")
+            .Select(e => (string)e!["inputs"]!["text"]!));
+    }
+
+    [Fact]
+    public async Task Workflow5_waits_in_its_FlowNode_for_Event4_and_completes_when_the_event_comes()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__workflow5.json"));
+
+        var run = await Run(account, id);
+        Assert.Equal("suspended", (string)run["status"]!);
+        Assert.Equal("Event4", (string)Assert.Single(run["waiting_for"]!.AsArray())!["key"]!);
+        await (await account.Http.PostAsync("/v1/workflow-events", Body("""{ "name": "Event4" }"""))).ExpectAsync(HttpStatusCode.Accepted);
+
+        var done = await WaitForStatus(account, (string)run["id"]!, "completed");
+        Assert.Equal(
+            [("MLDV_altcUO5MwP7p5xJWw", "Done"), ("HG4wfBhvlEW_149HwNyzHw", "Running"), ("EIh3Q0Um1U-QSCh1b3GBjQ", "Done"), ("8KVHRw-WpUizyxOq0C6Nvg", "Suspended"),
+             ("0Z7Velr5CEW_r7YYoeEjBQ", "Done"), ("8KVHRw-WpUizyxOq0C6Nvg", "Done"), ("HG4wfBhvlEW_149HwNyzHw", "Done")],
+            Journal(done));
+    }
+
+    [Fact]
+    public async Task Workflow6_writes_each_fruit_from_its_ParallelForEach_body_then_End()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__workflow6.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("completed", (string)run["status"]!);
+        Assert.Equal(["Start", "Current fruit: Apple", "Current fruit: Banana", "Current fruit: Cherry", "End"],
+            run["journal"]!.AsArray().Where(e => (string)e!["activity_type"]! == "Elsa.WriteLine").Select(e => (string)e!["inputs"]!["text"]!));
+        Assert.Equal([("By4rVs_-2kSDENFO-bniRg", "Running"), ("By4rVs_-2kSDENFO-bniRg", "Done")], Journal(run).Where(e => e.Id == "By4rVs_-2kSDENFO-bniRg"));
+    }
+
+    [Fact]
+    public async Task Parallel_join_completes_its_ParallelForEach_once_after_each_body_joined_at_its_WaitAny()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__parallel-join.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("completed", (string)run["status"]!);
+        var journal = Journal(run);
+        Assert.Single(journal, e => e == ("70fc1183cd5800f2", "Done")); // Elsa's test: the ParallelForEach completes once
+        Assert.Equal(3, journal.Count(e => e == ("33665f061d96b957", "False")));
+        Assert.Equal(3, journal.Count(e => e == ("1f8625e278b74aa3", "Done")));
+        Assert.Equal(3, journal.Count(e => e == ("343d233a75d8d8e9", "Done")));
+        Assert.DoesNotContain(journal, e => e.Id == "e27177eb5965bd6b"); // the decision's True branch is never taken
+    }
+
+    [Fact]
+    public async Task Child_with_outcomes_completes_with_the_outcome_its_Complete_names()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__child-with-outcomes.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("completed", (string)run["status"]!);
+        Assert.Equal([("a093b294de68dc32", "Success")], Journal(run));
+        Assert.Equal(["Success"], run["outcomes"]!.AsArray().Select(o => (string)o!));
+    }
+
+    [Fact]
+    public async Task Child_runs_its_lines_and_script_into_Variable1_and_completes_with_Success()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__child.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("completed", (string)run["status"]!);
+        Assert.Equal(
+            [("a3625dd2e8405265", "Done"), ("31d29bf86b2b62cb", "Done"), ("fb20dbd8777282b2", "Done"), ("57576570e00a4c70", "Done"),
+             ("caa57f31b8d0e0d1", "Done"), ("8654ab45535f4069", "Success")],
+            Journal(run));
+        Assert.Equal("ceva", (string)run["variables"]!["Variable1"]!["prop1"]!);
+        Assert.Equal(["Success"], run["outcomes"]!.AsArray().Select(o => (string)o!));
+    }
+
+    [Fact]
+    public async Task Sub_sets_its_toMain_output_from_its_fromMain_input()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-core__sub.json"));
+
+        var run = await Run(account, id, """{ "fromMain": " from main" }""");
+
+        Assert.Equal("completed", (string)run["status"]!);
+        Assert.Equal([("SetOutput1", "Done")], Journal(run));
+        Assert.Equal("hi there from main", (string)run["output"]!["toMain"]!);
+    }
+
+    [Fact]
+    public async Task Child_workflow_guide_writes_its_line_and_sets_its_Response_output()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-guides__child-workflow.json"));
+
+        var run = await Run(account, id);
+
+        Assert.Equal("completed", (string)run["status"]!);
+        Assert.Equal([("9a0181f7223d957", "Done"), ("f9d7214a0adc6866", "Done")], Journal(run));
+        Assert.Equal("Hello from Child", (string)run["output"]!["Response"]!);
     }
 
     [Fact]

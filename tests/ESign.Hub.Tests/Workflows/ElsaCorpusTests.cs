@@ -17,38 +17,25 @@ public abstract class ElsaCorpusTests(HubFactory hub)
     public static readonly IReadOnlyDictionary<string, string[]> ExpectedReports = new Dictionary<string, string[]>
     {
         ["elsa3/elsa-core__CacheInvalidation_Parent.json"] = [
-            "unsupported ad9ee49c807b852e (Elsa.SetName)",
             "unsupported b8fe7116016141f (CacheInvalidationChild)",
         ],
         ["elsa3/elsa-core__child-with-input.json"] = [],
-        ["elsa3/elsa-core__child-with-outcomes.json"] = [
-            "unsupported a093b294de68dc32 (Elsa.Complete)",
-        ],
-        ["elsa3/elsa-core__child.json"] = [
-            "unsupported 8654ab45535f4069 (Elsa.Complete)",
-        ],
+        ["elsa3/elsa-core__child-with-outcomes.json"] = [],
+        ["elsa3/elsa-core__child.json"] = [],
         ["elsa3/elsa-core__cron-every-hour.json"] = [],
-        ["elsa3/elsa-core__fork-decision-join-waitall.json"] = [
-            "unsupported cfffbc06a0b6eeb0 (Elsa.Fault)",
-        ],
+        ["elsa3/elsa-core__fork-decision-join-waitall.json"] = [],
         ["elsa3/elsa-core__fork.json"] = [],
         ["elsa3/elsa-core__get-all-users-workflow.json"] = [
             "unsupported GetUsers1 (Demo.Reqres.GetUsers)",
         ],
         ["elsa3/elsa-core__implicit-loop.json"] = [],
         ["elsa3/elsa-core__instance-serialization.json"] = [],
-        ["elsa3/elsa-core__join-active-branches-only.json"] = [
-            "unsupported cfffbc06a0b6eeb0 (Elsa.Fault)",
-        ],
-        ["elsa3/elsa-core__join-all-2.json"] = [
-            "unsupported eHAEEQ-Iu0GwM3mRxZin0Q (Elsa.FlowNode)",
-        ],
+        ["elsa3/elsa-core__join-active-branches-only.json"] = [],
+        ["elsa3/elsa-core__join-all-2.json"] = [],
         ["elsa3/elsa-core__main.json"] = [
             "unsupported Sub1 (Sub)",
         ],
-        ["elsa3/elsa-core__parallel-join.json"] = [
-            "unsupported 70fc1183cd5800f2 (Elsa.ParallelForEach)",
-        ],
+        ["elsa3/elsa-core__parallel-join.json"] = [],
         ["elsa3/elsa-core__parent-with-input.json"] = [
             "unsupported ExecuteWorkflow1 (Elsa.ExecuteWorkflow)",
         ],
@@ -58,21 +45,13 @@ public abstract class ElsaCorpusTests(HubFactory hub)
         ["elsa3/elsa-core__parent.json"] = [
             "unsupported abcd6d3d391bfe10 (SubworkflowTest)",
         ],
-        ["elsa3/elsa-core__sub.json"] = [
-            "unsupported SetOutput1 (Elsa.SetOutput)",
-        ],
+        ["elsa3/elsa-core__sub.json"] = [],
         ["elsa3/elsa-core__timer-workflow.json"] = [],
         ["elsa3/elsa-core__triggers.json"] = [],
         ["elsa3/elsa-core__workflow4.json"] = [],
-        ["elsa3/elsa-core__workflow5.json"] = [
-            "unsupported HG4wfBhvlEW_149HwNyzHw (Elsa.FlowNode)",
-        ],
-        ["elsa3/elsa-core__workflow6.json"] = [
-            "unsupported By4rVs_-2kSDENFO-bniRg (Elsa.ParallelForEach)",
-        ],
-        ["elsa3/elsa-guides__child-workflow.json"] = [
-            "unsupported f9d7214a0adc6866 (Elsa.SetOutput)",
-        ],
+        ["elsa3/elsa-core__workflow5.json"] = [],
+        ["elsa3/elsa-core__workflow6.json"] = [],
+        ["elsa3/elsa-guides__child-workflow.json"] = [],
         ["elsa3/elsa-guides__create-and-publish-content.json"] = [
             "unsupported 19ae3a005965e501 (Elsa.Agents.Copywriter)",
             "unsupported 1da383e748fe9744 (Elsa.Agents.Translator)",

@@ -31,7 +31,8 @@ public class ImportReportTests
             Activity("x1", "Acme.Custom.Thing", Prop("a", """{ "typeName": "Object", "expression": { "type": "CSharp", "value": "1" } }""")),
             Activity("w1", "Elsa.WriteLine", Prop("text", """{ "typeName": "String", "expression": { "type": "Python", "value": "'hi'" } }""")),
             Activity("j1", "Elsa.FlowJoin", Prop("mode", """{ "typeName": "Object", "expression": { "type": "Literal", "value": "WaitAllActive" } }""")),
-            Activity("j2", "Elsa.FlowJoin", Prop("mode", """{ "typeName": "Object", "expression": { "type": "Literal", "value": "WaitAny" } }"""))));
+            Activity("j2", "Elsa.FlowJoin", Prop("mode", """{ "typeName": "Object", "expression": { "type": "Literal", "value": "WaitAny" } }""")),
+            Activity("j3", "Elsa.FlowJoin", Prop("mode", """{ "typeName": "Object", "expression": { "type": "JavaScript", "value": "'Wait' + 'Any'" } }"""))));
 
         var report = ImportReport.For(WorkflowDefinitionReader.Read(json).Definition!, HubCatalog.Instance);
 
@@ -40,8 +41,10 @@ public class ImportReportTests
         Assert.Equal(SupportLevel.Unsupported, report.Single(e => e is { ActivityId: "x1", Input: "a" }).Support);
         Assert.Equal(SupportLevel.Unsupported, report.Single(e => e is { ActivityId: "w1", Input: "text" }).Support);
         Assert.Equal(SupportLevel.Supported, report.Single(e => e is { ActivityId: "w1", Input: null }).Support);
-        Assert.Equal(SupportLevel.Degraded, report.Single(e => e is { ActivityId: "j1", Input: null }).Support);
+        // WaitAllActive runs as Elsa's rule says (it is also the implicit join); a mode computed by a script is not read.
+        Assert.Equal(SupportLevel.Supported, report.Single(e => e is { ActivityId: "j1", Input: null }).Support);
         Assert.Equal(SupportLevel.Supported, report.Single(e => e is { ActivityId: "j2", Input: null }).Support);
+        Assert.Equal(SupportLevel.Degraded, report.Single(e => e is { ActivityId: "j3", Input: null }).Support);
     }
 
     [Fact]

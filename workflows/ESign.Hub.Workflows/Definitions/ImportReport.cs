@@ -22,7 +22,7 @@ public static class ImportReport
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(catalog);
         var entries = new List<ImportReportEntry>();
-        foreach (var activity in definition.Activities)
+        foreach (var activity in definition.AllActivities)
         {
             entries.Add(ForActivity(activity, catalog));
             foreach (var (name, input) in activity.Inputs)

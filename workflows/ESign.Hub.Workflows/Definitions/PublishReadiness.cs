@@ -14,7 +14,10 @@ public static class PublishReadiness
         foreach (var entry in (report ?? ImportReport.For(definition, catalog)).Where(e => e.Support == SupportLevel.Unsupported))
         {
             var index = definition.Activities.ToList().FindIndex(a => a.Id == entry.ActivityId);
-            var path = index < 0 ? "$.root.activities" : $"$.root.activities[{index}]{(entry.Input is null ? "" : "." + entry.Input)}";
+            var nested = index < 0 ? definition.Nested.FirstOrDefault(n => n.Activities.Any(a => a.Id == entry.ActivityId)) : null;
+            var at = nested is null ? index < 0 ? "$.root.activities" : $"$.root.activities[{index}]"
+                : $"{nested.Path}.activities[{nested.Activities.ToList().FindIndex(a => a.Id == entry.ActivityId)}]";
+            var path = at + (entry.Input is null ? "" : "." + entry.Input);
             var what = entry.Input is null ? "" : $", input '{entry.Input}'";
             problems.Add(new(path,
                 $"activity '{entry.ActivityId}' ({entry.Type}){what}: {entry.Note}; it cannot be published until this is replaced or removed",

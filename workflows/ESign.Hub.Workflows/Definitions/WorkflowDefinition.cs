@@ -22,7 +22,24 @@ public sealed record WorkflowDefinition
     public IReadOnlyList<ActivityNode> Activities { get; init; } = [];
     public IReadOnlyList<Connection> Connections { get; init; } = [];
     public JsonObject Raw { get; init; } = [];
+
+    /// <summary>
+    /// Flowcharts inside activities: an <c>Elsa.Flowchart</c> among the activities, or the <c>body</c> of a FlowNode, ForEach,
+    /// ParallelForEach or While. Each has its own activities and connections; their activities are not in <see cref="Activities"/>.
+    /// </summary>
+    public IReadOnlyList<NestedFlowchart> Nested { get; init; } = [];
+
+    /// <summary>The root's activities and those of every nested flowchart.</summary>
+    public IEnumerable<ActivityNode> AllActivities => Activities.Concat(Nested.SelectMany(n => n.Activities));
 }
+
+/// <summary>
+/// A flowchart that an activity runs (<see cref="OwnerId"/>): a nested <c>Elsa.Flowchart</c> (its own id) or an activity's
+/// <c>body</c> (the body's id; a body that is a single activity is a flowchart of that one activity). <see cref="Path"/> is
+/// the JSON path of its activities, for problems.
+/// </summary>
+public sealed record NestedFlowchart(string Id, string OwnerId, string Path, IReadOnlyList<ActivityNode> Activities, IReadOnlyList<Connection> Connections,
+    string? NamedStart);
 
 /// <summary>A workflow variable: <c>{ id, name, typeName, isArray, value }</c>.</summary>
 public sealed record WorkflowVariable(string Id, string Name, string TypeName, bool IsArray, JsonElement? Value);

@@ -128,12 +128,83 @@ public static class WorkflowDefinitionReader
             }
         }
 
+        var nested = new List<NestedFlowchart>();
+        for (var i = 0; i < activities.Count; i++)
+            ReadNested(activities[i], $"$.root.activities[{i}]", nested, problems, 1);
+
         return definition with
         {
             RootId = OptionalString(root, "id", "$.root", problems),
             Activities = activities,
             Connections = connections,
+            Nested = nested,
         };
+    }
+
+    /// <summary>Flowcharts may nest this deep (a loop in a flowchart in a loop …); deeper ones are a problem, not a stack overflow.</summary>
+    public const int MaxNesting = 16;
+
+    /// <summary>
+    /// The flowcharts an activity runs: its own activities and connections when it is an <c>Elsa.Flowchart</c>, its <c>body</c>
+    /// when it has one (FlowNode, ForEach, ParallelForEach, While). A body that is not a flowchart is a flowchart of that one activity.
+    /// </summary>
+    private static void ReadNested(ActivityNode owner, string path, List<NestedFlowchart> nested, List<WorkflowProblem> problems, int depth)
+    {
+        if (owner.Type == "Elsa.Flowchart" || BodyActivity(owner) is not null)
+        {
+            if (depth > MaxNesting)
+            {
+                problems.Add(new(path, $"{owner.Label}: flowcharts nest deeper than {MaxNesting} levels", owner.Id));
+                return;
+            }
+        }
+        if (owner.Type == "Elsa.Flowchart")
+            ReadFlowchart(owner.Raw, owner.Id, owner.Id, path, nested, problems, depth);
+        if (BodyActivity(owner) is not { } body) return;
+        if (body["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String && t.GetValue<string>() == "Elsa.Flowchart")
+        {
+            var id = body["id"] is JsonValue bodyId && bodyId.GetValueKind() == JsonValueKind.String ? bodyId.GetValue<string>() : owner.Id + ":body";
+            ReadFlowchart(body, id, owner.Id, path + ".body", nested, problems, depth);
+            return;
+        }
+        if (ReadActivity(body, path + ".body", problems) is not { } single) return;
+        nested.Add(new NestedFlowchart(single.Id + ":body", owner.Id, path + ".body", [single], [], single.Id));
+        ReadNested(single, path + ".body", nested, problems, depth + 1);
+    }
+
+    /// <summary>
+    /// The activity in <c>body</c>, when <c>body</c> holds one (a <c>type</c>, no <c>expression</c>): an email's <c>body</c> is an input.
+    /// </summary>
+    private static JsonObject? BodyActivity(ActivityNode owner) =>
+        owner.Raw["body"] is JsonObject body && body["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String
+            && body["expression"] is null && body["typeName"] is null
+            ? body
+            : null;
+
+    private static void ReadFlowchart(JsonObject flowchart, string id, string ownerId, string path, List<NestedFlowchart> nested, List<WorkflowProblem> problems,
+        int depth)
+    {
+        var activities = new List<ActivityNode>();
+        if (OptionalArray(flowchart, "activities", path, problems) is { } activityArray)
+        {
+            for (var i = 0; i < activityArray.Count; i++)
+            {
+                if (ReadActivity(activityArray[i], $"{path}.activities[{i}]", problems) is { } activity)
+                    activities.Add(activity);
+            }
+        }
+        var connections = new List<Connection>();
+        if (OptionalArray(flowchart, "connections", path, problems) is { } connectionArray)
+        {
+            for (var i = 0; i < connectionArray.Count; i++)
+            {
+                if (ReadConnection(connectionArray[i], $"{path}.connections[{i}]", problems) is { } connection)
+                    connections.Add(connection);
+            }
+        }
+        nested.Add(new NestedFlowchart(id, ownerId, path, activities, connections, FlowchartStart.Named(flowchart)));
+        for (var i = 0; i < activities.Count; i++)
+            ReadNested(activities[i], $"{path}.activities[{i}]", nested, problems, depth + 1);
     }
 
     private static ActivityNode? ReadActivity(JsonNode? node, string path, List<WorkflowProblem> problems)

@@ -14,26 +14,38 @@ public static class WorkflowValidator
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(catalog);
         var problems = new List<WorkflowProblem>();
-        var byId = new Dictionary<string, ActivityNode>(StringComparer.Ordinal);
+        // Ids are unique across the whole definition, nested flowcharts included: journals, bookmarks and outputs name activities by id.
+        var allIds = new HashSet<string>(StringComparer.Ordinal);
+        // Triggers start runs of their own; a run started without one begins where Elsa would (FlowchartStart).
+        var rootStarts = definition.Activities.Where(a => IsStart(a, catalog)).Select(a => a.Id);
+        CheckFlowchart(definition.Activities, definition.Connections, "$.root", [.. rootStarts, FlowchartStart.Of(definition)], allIds, catalog, problems);
+        foreach (var nested in definition.Nested)
+            CheckFlowchart(nested.Activities, nested.Connections, nested.Path, [FlowchartStart.Of(nested)], allIds, catalog, problems);
+        return problems;
+    }
 
-        for (var i = 0; i < definition.Activities.Count; i++)
+    private static void CheckFlowchart(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections, string path, IReadOnlyList<string?> starts,
+        HashSet<string> allIds, ActivityCatalog catalog, List<WorkflowProblem> problems)
+    {
+        var byId = new Dictionary<string, ActivityNode>(StringComparer.Ordinal);
+        for (var i = 0; i < activities.Count; i++)
         {
-            var activity = definition.Activities[i];
-            var path = $"$.root.activities[{i}]";
-            if (!byId.TryAdd(activity.Id, activity))
-                problems.Add(new(path + ".id", $"{activity.Label}: duplicate activity id", activity.Id));
+            var activity = activities[i];
+            var activityPath = $"{path}.activities[{i}]";
+            byId.TryAdd(activity.Id, activity);
+            if (!allIds.Add(activity.Id))
+                problems.Add(new(activityPath + ".id", $"{activity.Label}: duplicate activity id", activity.Id));
 
             if (catalog.Find(activity.Type) is not { } descriptor)
                 continue; // Unknown types are kept and reported by ImportReport; their inputs are not ours to judge.
             foreach (var input in descriptor.RequiredInputs.Where(name => !HasValue(activity, name)))
-                problems.Add(new($"{path}.{input}", $"{activity.Label}: missing required input '{input}'", activity.Id));
+                problems.Add(new($"{activityPath}.{input}", $"{activity.Label}: missing required input '{input}'", activity.Id));
         }
 
-        for (var i = 0; i < definition.Connections.Count; i++)
-            CheckConnection(definition.Connections[i], $"$.root.connections[{i}]", byId, catalog, problems);
+        for (var i = 0; i < connections.Count; i++)
+            CheckConnection(connections[i], $"{path}.connections[{i}]", byId, catalog, problems);
 
-        CheckReachability(definition, byId, catalog, problems);
-        return problems;
+        CheckReachability(activities, connections, path, [.. starts.OfType<string>().Distinct()], byId, problems);
     }
 
     private static void CheckConnection(Connection c, string path, Dictionary<string, ActivityNode> byId, ActivityCatalog catalog,
@@ -65,15 +77,12 @@ public static class WorkflowValidator
         }
     }
 
-    private static void CheckReachability(WorkflowDefinition definition, Dictionary<string, ActivityNode> byId, ActivityCatalog catalog,
-        List<WorkflowProblem> problems)
+    private static void CheckReachability(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections, string path, List<string> starts,
+        Dictionary<string, ActivityNode> byId, List<WorkflowProblem> problems)
     {
-        if (definition.Activities.Count == 0)
+        if (activities.Count == 0)
             return;
-        // Triggers start runs of their own; a run started without one begins where Elsa would (FlowchartStart).
-        var starts = definition.Activities.Where(a => IsStart(a, catalog)).Select(a => a.Id).Append(FlowchartStart.Of(definition)!).Distinct().ToList();
-
-        var next = definition.Connections.ToLookup(c => c.SourceActivity, c => c.TargetActivity, StringComparer.Ordinal);
+        var next = connections.ToLookup(c => c.SourceActivity, c => c.TargetActivity, StringComparer.Ordinal);
         var reached = new HashSet<string>(starts, StringComparer.Ordinal);
         var queue = new Queue<string>(starts);
         while (queue.TryDequeue(out var id))
@@ -82,11 +91,11 @@ public static class WorkflowValidator
                 queue.Enqueue(target);
         }
 
-        for (var i = 0; i < definition.Activities.Count; i++)
+        for (var i = 0; i < activities.Count; i++)
         {
-            var activity = definition.Activities[i];
+            var activity = activities[i];
             if (!reached.Contains(activity.Id) && byId[activity.Id] == activity)
-                problems.Add(new($"$.root.activities[{i}]", $"{activity.Label}: unreachable from any start", activity.Id));
+                problems.Add(new($"{path}.activities[{i}]", $"{activity.Label}: unreachable from any start", activity.Id));
         }
     }
 

@@ -16,6 +16,42 @@ public sealed class ActivityContext
     {
         (Session, Node, _expressions, Execution, Attempt, Now) = (session, node, expressions, execution, attempt, now);
         TriggerData = scheduled.TriggerData;
+        ScopeId = scheduled.Scope ?? FlowScope.Root;
+    }
+
+    /// <summary>The flowchart run this activity is in (<see cref="FlowScope.Root"/> or a nested flowchart's, a loop iteration's).</summary>
+    public string ScopeId { get; }
+
+    /// <summary>What this container activity (a loop, a nested flowchart) keeps between passes while it runs.</summary>
+    public ContainerRun Container
+    {
+        get
+        {
+            var key = ContainerRun.KeyOf(ScopeId, Node.Id);
+            if (!State.Containers.TryGetValue(key, out var run)) State.Containers[key] = run = new ContainerRun();
+            return run;
+        }
+    }
+
+    /// <summary>The flowchart this activity runs (its body, or a nested Flowchart's own activities); null when it has none.</summary>
+    public FlowGraph? Body => Session.Flowchart.BodyOf(Node.Id);
+
+    /// <summary>
+    /// Starts one run of this activity's body in a scope of its own, with <paramref name="locals"/> as variables only the body
+    /// sees; the activity continues in <see cref="WorkflowActivity.OnBodyCompletedAsync"/> once that run has nothing left to do.
+    /// </summary>
+    public void StartBody(Dictionary<string, object?>? locals = null)
+    {
+        var body = Body ?? throw new ActivityFailure("it has no body to run.");
+        var id = $"s{++State.ScopeSequence}";
+        State.Scopes[id] = new FlowScope
+        {
+            Graph = body.Id, Parent = ScopeId, Owner = Node.Id, Start = body.Start,
+            Locals = locals ?? new Dictionary<string, object?>(StringComparer.Ordinal),
+        };
+        if (body.Start is { } start) State.Scheduled.Add(new ScheduledActivity(start) { Scope = id });
+        Container.Open++;
+        Session.TouchedScopes.Add(id);
     }
 
     public RunSession Session { get; }
@@ -110,7 +146,7 @@ public sealed class ActivityContext
     /// <paramref name="dueAt"/> it is a timer.
     /// </summary>
     public Bookmark NewBookmark(string name, string? key = null, DateTime? dueAt = null, Dictionary<string, object?>? payload = null) =>
-        new(Bookmark.NewId(), Node.Id, name, key, dueAt) { Payload = payload };
+        new(Bookmark.NewId(), Node.Id, name, key, dueAt) { Payload = payload, Scope = ScopeId == FlowScope.Root ? null : ScopeId };
 
     public void Log(string message) => Session.Log(Node, message);
 
@@ -118,7 +154,7 @@ public sealed class ActivityContext
 
     // Variables are the live dictionary (scripts write them back); the other activities' outputs do not change while this
     // one runs, so their read-only view is made once per execution rather than once per input.
-    private ExpressionScope Scope(List<string>? outcomes = null) => new(State.Variables)
+    private ExpressionScope Scope(List<string>? outcomes = null) => new(ScopedVariables.For(Session, ScopeId))
     {
         Input = State.Input,
         ActivityOutputs = _outputs ??= State.Outputs.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, object?>)p.Value, StringComparer.Ordinal),

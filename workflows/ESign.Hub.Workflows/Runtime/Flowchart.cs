@@ -11,27 +11,56 @@ namespace ESign.Hub.Workflows.Runtime;
 public sealed class Flowchart
 {
     private readonly Dictionary<string, ActivityNode> _activities;
-    private readonly Dictionary<(string Source, string Port), string[]> _targets;
-    private readonly Dictionary<string, string[]> _joinSources;
-    private readonly Dictionary<string, HashSet<string>> _feedersOfJoin = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlowGraph> _graphs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlowGraph> _graphOfActivity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlowGraph> _bodyOf = new(StringComparer.Ordinal);
+
+    /// <summary>The id of the root flowchart's graph (nested ones are named by their flowchart's or body's id).</summary>
+    public const string RootGraph = "$root";
 
     public Flowchart(WorkflowDefinition definition)
     {
         Definition = definition;
-        _activities = definition.Activities.GroupBy(a => a.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        _targets = definition.Connections
-            .GroupBy(c => (c.SourceActivity, c.SourcePort))
-            .ToDictionary(g => g.Key, g => g.Select(c => c.TargetActivity).Distinct(StringComparer.Ordinal).ToArray());
-        _joinSources = definition.Activities.Where(a => a.Type == "Elsa.FlowJoin")
-            .ToDictionary(a => a.Id, a => definition.Connections.Where(c => c.TargetActivity == a.Id).Select(c => c.SourceActivity)
-                .Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        var all = definition.AllActivities.ToList();
+        _activities = all.GroupBy(a => a.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        AddGraph(new FlowGraph(RootGraph, null, definition.Activities, definition.Connections, FlowchartStart.Of(definition)));
+        foreach (var nested in definition.Nested)
+        {
+            var graph = new FlowGraph(nested.Id, nested.OwnerId, nested.Activities, nested.Connections, FlowchartStart.Of(nested));
+            AddGraph(graph);
+            _bodyOf.TryAdd(nested.OwnerId, graph);
+        }
         StartActivities = FlowchartStart.Of(definition) is { } start ? [start] : [];
-        RetryPolicies = definition.Activities.ToDictionary(a => a.Id, ReadRetryPolicy, StringComparer.Ordinal);
+        RetryPolicies = _activities.Values.ToDictionary(a => a.Id, ReadRetryPolicy, StringComparer.Ordinal);
         VariableNamesById = definition.Variables.Where(v => v.Id.Length > 0).GroupBy(v => v.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
-        _bindings = definition.Activities.GroupBy(a => a.Id, StringComparer.Ordinal).Select(g => g.First())
-            .ToDictionary(a => a.Id, ReadBindings, StringComparer.Ordinal);
+        _bindings = _activities.Values.ToDictionary(a => a.Id, ReadBindings, StringComparer.Ordinal);
+        InputNames = ReadInputNames(definition);
     }
+
+    private void AddGraph(FlowGraph graph)
+    {
+        if (!_graphs.TryAdd(graph.Id, graph)) return;
+        foreach (var activity in graph.Activities) _graphOfActivity.TryAdd(activity.Id, graph);
+    }
+
+    /// <summary>A flowchart of this definition by id (<see cref="RootGraph"/> for the root).</summary>
+    public FlowGraph Graph(string id) => _graphs.GetValueOrDefault(id) ?? _graphs[RootGraph];
+
+    /// <summary>The flowchart an activity sits in.</summary>
+    public FlowGraph GraphOf(string activityId) => _graphOfActivity.GetValueOrDefault(activityId) ?? _graphs[RootGraph];
+
+    /// <summary>The flowchart an activity runs (a nested Flowchart's own, a loop's body); null when it has none.</summary>
+    public FlowGraph? BodyOf(string activityId) => _bodyOf.GetValueOrDefault(activityId);
+
+    /// <summary>The names of the workflow's declared inputs (<c>inputs[].name</c>): scripts read each with <c>getName()</c>.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    private static IReadOnlyList<string> ReadInputNames(WorkflowDefinition definition) =>
+        definition.Raw["inputs"] is JsonArray inputs
+            ? [.. inputs.OfType<JsonObject>().Select(i => i["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null)
+                .OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.Ordinal)]
+            : [];
 
     private readonly Dictionary<string, Dictionary<string, string>> _bindings;
 
@@ -75,25 +104,9 @@ public sealed class Flowchart
 
     public ActivityNode? Find(string id) => _activities.GetValueOrDefault(id);
 
-    public IReadOnlyList<string> Targets(string source, string port) => _targets.GetValueOrDefault((source, port)) ?? [];
-
-    public IReadOnlyList<string> JoinSources(string joinId) => _joinSources.GetValueOrDefault(joinId) ?? [];
-
-    /// <summary>Every activity from which the join can be reached: the branches a WaitAny join cancels when it fires.</summary>
-    public IReadOnlySet<string> FeedersOf(string joinId)
-    {
-        lock (_feedersOfJoin)
-        {
-            if (_feedersOfJoin.TryGetValue(joinId, out var cached)) return cached;
-            var reverse = Definition.Connections.ToLookup(c => c.TargetActivity, c => c.SourceActivity, StringComparer.Ordinal);
-            var found = new HashSet<string>(StringComparer.Ordinal);
-            var queue = new Queue<string>([joinId]);
-            while (queue.TryDequeue(out var id))
-                foreach (var source in reverse[id].Where(s => s != joinId && found.Add(s)))
-                    queue.Enqueue(source);
-            return _feedersOfJoin[joinId] = found;
-        }
-    }
+    /// <summary>The activities a port of an activity leads to, in the flowchart it sits in.</summary>
+    public IReadOnlyList<string> Targets(string source, string port) =>
+        [.. GraphOf(source).Outbound(source).Where(c => c.SourcePort == port).Select(c => c.TargetActivity).Distinct(StringComparer.Ordinal)];
 
     // { "maxAttempts": 5, "initialDelay": "00:00:02" or 2 (seconds), "backoffCoefficient": 2, "maxDelay": "00:05:00" }
     private static RetryPolicy? ReadRetryPolicy(ActivityNode activity)

@@ -36,4 +36,10 @@ public sealed class RunSession
 
     /// <summary>Events published by this pass, not yet committed.</summary>
     public List<PublishedEvent> PublishedEvents { get; } = [];
+
+    /// <summary>Scopes opened or changed by the step running now: the runner checks whether they have completed after it.</summary>
+    internal HashSet<string> TouchedScopes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Activities and loop iterations this pass has run, against <see cref="FlowchartRunner.MaxActivitiesPerPass"/>.</summary>
+    internal int Executed { get; set; }
 }

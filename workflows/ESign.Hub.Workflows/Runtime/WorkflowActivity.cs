@@ -31,29 +31,62 @@ public abstract class WorkflowActivity
     /// <summary>Called when one of the activity's bookmarks is resumed; by default the activity is done.</summary>
     public virtual ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, IReadOnlyDictionary<string, object?> payload) =>
         ValueTask.FromResult(ActivityResult.Done);
+
+    /// <summary>
+    /// Called when a body this activity started (<see cref="ActivityContext.StartBody"/>) has nothing left to do: start another
+    /// (a loop's next iteration) and return <see cref="ActivityResult.Running"/>, or go on through outcome ports.
+    /// </summary>
+    public virtual ValueTask<ActivityResult> OnBodyCompletedAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Done);
+
+    /// <summary>True for loops an Elsa.Break inside their body ends (ForEach, While), as Elsa's BreakBehavior.</summary>
+    public virtual bool EndsOnBreak => false;
 }
 
 /// <summary>What an activity did: go on through outcome ports, wait, or finish the workflow.</summary>
 public sealed class ActivityResult
 {
-    private ActivityResult(IReadOnlyList<string> outcomes, IReadOnlyList<Bookmark> bookmarks, bool finish) =>
-        (Outcomes, Bookmarks, FinishesWorkflow) = (outcomes, bookmarks, finish);
+    private enum Kind { Outcomes, Wait, Running, Finish, FinishWorkflow, Break }
+
+    private readonly Kind _kind;
+
+    private ActivityResult(Kind kind, IReadOnlyList<string> outcomes, IReadOnlyList<Bookmark> bookmarks) =>
+        (_kind, Outcomes, Bookmarks) = (kind, outcomes, bookmarks);
 
     public IReadOnlyList<string> Outcomes { get; }
     public IReadOnlyList<Bookmark> Bookmarks { get; }
-    public bool FinishesWorkflow { get; }
-    public bool Suspends => Bookmarks.Count > 0;
+    public bool Suspends => _kind == Kind.Wait;
 
-    public static readonly ActivityResult Done = new([ActivityCatalog.DonePort], [], false);
+    /// <summary>The whole run ends now (Elsa.Complete), whatever flowchart the activity is in.</summary>
+    public bool FinishesWorkflow => _kind == Kind.FinishWorkflow;
+
+    /// <summary>The flowchart the activity is in ends now (Elsa's terminal nodes: End, Finish); in the root that is the run.</summary>
+    public bool FinishesFlowchart => _kind == Kind.Finish;
+
+    /// <summary>The activity started a body and waits for it (<see cref="WorkflowActivity.OnBodyCompletedAsync"/>).</summary>
+    public bool IsRunning => _kind == Kind.Running;
+
+    /// <summary>Elsa.Break: the nearest enclosing loop ends once what its body is doing is dropped.</summary>
+    public bool Breaks => _kind == Kind.Break;
+
+    public static readonly ActivityResult Done = new(Kind.Outcomes, [ActivityCatalog.DonePort], []);
 
     /// <summary>Continue through these outcome ports (none ends this path).</summary>
-    public static ActivityResult Outcome(params IReadOnlyList<string> ports) => new(ports, [], false);
+    public static ActivityResult Outcome(params IReadOnlyList<string> ports) => new(Kind.Outcomes, ports, []);
 
     /// <summary>Wait; <see cref="WorkflowActivity.ResumeAsync"/> runs when one of the bookmarks is resumed.</summary>
-    public static ActivityResult Wait(params IReadOnlyList<Bookmark> bookmarks) => new([], bookmarks, false);
+    public static ActivityResult Wait(params IReadOnlyList<Bookmark> bookmarks) => new(bookmarks.Count > 0 ? Kind.Wait : Kind.Outcomes, [], bookmarks);
 
-    /// <summary>End the workflow now: whatever else is scheduled or waiting is dropped.</summary>
-    public static readonly ActivityResult Finish = new([], [], true);
+    /// <summary>End the flowchart the activity is in (the run, in the root): whatever else it has scheduled or waiting is dropped.</summary>
+    public static readonly ActivityResult Finish = new(Kind.Finish, [], []);
+
+    /// <summary>End the whole run now, from any depth: whatever else is scheduled or waiting is dropped.</summary>
+    public static readonly ActivityResult FinishWorkflow = new(Kind.FinishWorkflow, [], []);
+
+    /// <summary>The activity runs a body it started; it continues when the body completes.</summary>
+    public static readonly ActivityResult Running = new(Kind.Running, [], []);
+
+    /// <summary>Break out of the nearest enclosing ForEach or While.</summary>
+    public static readonly ActivityResult Break = new(Kind.Break, [], []);
 }
 
 /// <summary>

@@ -20,8 +20,35 @@ public sealed class WorkflowState
     /// <summary>Activities to run, in order. Persisted, so a crash after a commit point resumes exactly here.</summary>
     public List<ScheduledActivity> Scheduled { get; init; } = [];
 
-    /// <summary>Join activity id → ids of the source activities whose tokens have arrived since it last fired.</summary>
+    /// <summary>
+    /// Join activity id → source activities whose tokens had arrived, as runs stored before joins followed Elsa's visit counts
+    /// wrote it; read once into the root scope's counts (<see cref="FlowScope"/>) so a run waiting at a join still joins.
+    /// </summary>
     public Dictionary<string, List<string>> JoinArrivals { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The flowcharts running in this instance by scope id: the root (<see cref="FlowScope.Root"/>), and one per run of a nested
+    /// flowchart or loop body, with Elsa's visit counts that decide joins and the body's own variables (CurrentValue …).
+    /// </summary>
+    public Dictionary<string, FlowScope> Scopes { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>What running container activities (loops, nested flowcharts) keep between passes, by <see cref="ContainerRun.KeyOf"/>.</summary>
+    public Dictionary<string, ContainerRun> Containers { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Numbers scope ids.</summary>
+    public int ScopeSequence { get; set; }
+
+    /// <summary>The workflow's outputs, written by Elsa.SetOutput: what a parent workflow or API caller reads.</summary>
+    public Dictionary<string, object?> Output { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The outcomes the run completed with (Elsa.Complete); null when it completed without naming any.</summary>
+    public List<string>? Outcomes { get; set; }
+
+    /// <summary>The run's name, set by Elsa.SetName.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>A correlation id set by Elsa.Correlate while running; the host stores it on the run at the next commit.</summary>
+    public string? CorrelationId { get; set; }
 
     /// <summary>What the instance waits for; it is suspended while this is non-empty and nothing is scheduled.</summary>
     public List<Bookmark> Bookmarks { get; init; } = [];
@@ -60,6 +87,62 @@ public sealed record ScheduledActivity(string ActivityId, string? From = null, D
 {
     /// <summary>Another attempt at an execution that failed: it keeps the execution's number, so its idempotency key.</summary>
     public bool IsRetry { get; init; }
+
+    /// <summary>The flowchart run (scope id) the activity runs in; null for the root.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Reached through a loop's back edge: as in Elsa, that visit does not count towards its outbound joins.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Backward { get; init; }
+}
+
+/// <summary>
+/// One run of a flowchart: the root, a nested <c>Elsa.Flowchart</c>, or one iteration of a loop's body. Holds Elsa's visit
+/// counts (how often each activity completed, each connection was visited and whether its last visit was followed), which
+/// decide when an activity with several inbound connections runs, and the body's own variables.
+/// </summary>
+public sealed class FlowScope
+{
+    public const string Root = "root";
+
+    /// <summary>The flowchart (<see cref="Flowchart.Graph"/>) this scope runs.</summary>
+    public required string Graph { get; init; }
+
+    /// <summary>The scope the owning activity runs in; null for the root.</summary>
+    public string? Parent { get; init; }
+
+    /// <summary>The container activity that opened the scope and continues when it completes; null for the root.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Where this run of the flowchart began: the root of Elsa's forward graph.</summary>
+    public string? Start { get; set; }
+
+    /// <summary>Variables only this scope sees (CurrentValue, CurrentIndex of a loop's iteration); they hide workflow variables of the same name.</summary>
+    public Dictionary<string, object?> Locals { get; init; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, long> ActivityVisits { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> ConnectionVisits { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, bool> ConnectionFollowed { get; init; } = new(StringComparer.Ordinal);
+
+    public static string KeyOf(Definitions.Connection c) => $"{c.SourceActivity}:{c.SourcePort}>{c.TargetActivity}:{c.TargetPort}";
+}
+
+/// <summary>What a running container activity (ForEach, ParallelForEach, While, a nested Flowchart, FlowNode) keeps between passes.</summary>
+public sealed class ContainerRun
+{
+    /// <summary>The items a ForEach or ParallelForEach iterates, as evaluated when it started.</summary>
+    public List<object?>? Items { get; set; }
+
+    /// <summary>The index of the next item (ForEach) or the number of iterations so far (While).</summary>
+    public int Next { get; set; }
+
+    /// <summary>Bodies still running (ParallelForEach runs one per item at once).</summary>
+    public int Open { get; set; }
+
+    /// <summary>Set by Elsa.Break: the loop ends when its body does.</summary>
+    public bool Breaking { get; set; }
+
+    public static string KeyOf(string scope, string activityId) => $"{scope}/{activityId}";
 }
 
 /// <summary>
@@ -76,6 +159,9 @@ public sealed record Bookmark(string Id, string ActivityId, string Name, string?
     public const string Retry = "retry";
 
     public Dictionary<string, object?>? Payload { get; init; }
+
+    /// <summary>The flowchart run (scope id) the waiting activity is in; null for the root.</summary>
+    public string? Scope { get; init; }
 
     /// <summary>Resumed from outside the run (an event, a signature request, an HTTP request), so the host indexes it.</summary>
     [JsonIgnore]
@@ -96,7 +182,11 @@ public sealed record Bookmark(string Id, string ActivityId, string Name, string?
 }
 
 /// <summary>Why an instance faulted: the activity, its error and how many attempts were made.</summary>
-public sealed record WorkflowFault(string ActivityId, string ActivityType, string Message, int Attempts);
+public sealed record WorkflowFault(string ActivityId, string ActivityType, string Message, int Attempts)
+{
+    /// <summary>The flowchart run (scope id) of the faulted activity, where a retry runs it again; null for the root.</summary>
+    public string? Scope { get; init; }
+}
 
 public sealed record HttpResponseSpec(int StatusCode, string? Content, string ContentType, Dictionary<string, string>? Headers);
 

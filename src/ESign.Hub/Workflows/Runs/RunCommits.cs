@@ -40,6 +40,8 @@ public sealed class RunCommits(RunResumes resumes, WorkflowRunEvents events, Wor
             status = RunStatus.Faulted;
             run.State = state.ToJson();
         }
+        // Elsa.Correlate changed the run's correlation id: events for the new one resume it from now on.
+        if (state.CorrelationId is { } correlation) run.CorrelationId = correlation;
         run.UpdatedAt = now;
         run.Status = status switch
         {

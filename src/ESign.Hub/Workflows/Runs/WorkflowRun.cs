@@ -24,7 +24,8 @@ public sealed class WorkflowRun : Storage.ITenantOwned
     /// <summary>How the run started: api, http, event, timer, cron.</summary>
     public required string Trigger { get; init; }
     /// <summary>The caller's business key (a deal, an employee): events that name it resume only this account's runs with it.</summary>
-    public string? CorrelationId { get; init; }
+    /// <summary>Set when the run starts, or later by an Elsa.Correlate in it.</summary>
+    public string? CorrelationId { get; set; }
     public WorkflowRunStatus Status { get; set; }
     public required string State { get; set; }
     public DateTime CreatedAt { get; init; }

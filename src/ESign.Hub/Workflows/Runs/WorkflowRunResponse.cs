@@ -19,6 +19,15 @@ public sealed record WorkflowRunResponse(
     JsonElement Input, JsonElement Variables, IReadOnlyList<WaitingResponse> WaitingFor, WorkflowIncidentResponse? Incident,
     IReadOnlyList<JournalEntryResponse>? Journal)
 {
+    /// <summary>The run's name, set by Elsa.SetName.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The workflow's outputs (Elsa.SetOutput).</summary>
+    public JsonElement Output { get; init; }
+
+    /// <summary>The outcomes the run completed with (Elsa.Complete); null until then or when it named none.</summary>
+    public IReadOnlyList<string>? Outcomes { get; init; }
+
     public static WorkflowRunResponse From(WorkflowRun run, IReadOnlyList<WorkflowJournalEntry>? journal = null)
     {
         var state = WorkflowState.FromJson(run.State);
@@ -31,7 +40,12 @@ public sealed record WorkflowRunResponse(
             state.Fault is { } f && run.Status == WorkflowRunStatus.Faulted ? new WorkflowIncidentResponse(f.ActivityId, f.ActivityType, f.Message, f.Attempts) : null,
             journal?.Select(e => new JournalEntryResponse(e.Sequence, e.ActivityId, e.ActivityType, e.ActivityName, e.Outcome,
                 JsonDocument.Parse(e.Inputs).RootElement.Clone(), JsonDocument.Parse(e.Outputs).RootElement.Clone(), e.Error, e.Attempt,
-                e.StartedAt, e.FinishedAt)).ToList());
+                e.StartedAt, e.FinishedAt)).ToList())
+        {
+            Name = state.Name,
+            Output = JsonSerializer.SerializeToElement(Redact(state.Output), StateJson.Options),
+            Outcomes = state.Outcomes,
+        };
     }
 
     // Responses and workflow_run webhooks show inputs and variables with credential-like names redacted, as journals do.

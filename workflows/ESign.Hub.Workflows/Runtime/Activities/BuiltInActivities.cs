@@ -11,5 +11,9 @@ public static class BuiltInActivities
         .AddActivity<SetVariableActivity>().AddActivity<RunJavaScriptActivity>().AddActivity<WriteLineActivity>()
         .AddActivity<DelayActivity>().AddActivity<TimerActivity>().AddActivity<CronActivity>()
         .AddActivity<EventActivity>().AddActivity<PublishEventActivity>()
-        .AddActivity<HttpEndpointActivity>().AddActivity<WriteHttpResponseActivity>();
+        .AddActivity<HttpEndpointActivity>().AddActivity<WriteHttpResponseActivity>()
+        .AddActivity<NestedFlowchartActivity>().AddActivity<FlowNodeActivity>()
+        .AddActivity<CompleteActivity>().AddActivity<FaultActivity>().AddActivity<SetOutputActivity>()
+        .AddActivity<SetNameActivity>().AddActivity<CorrelateActivity>()
+        .AddActivity<ForEachActivity>().AddActivity<ParallelForEachActivity>().AddActivity<WhileActivity>().AddActivity<BreakActivity>();
 }

@@ -164,23 +164,25 @@ public sealed class FlowForkActivity : WorkflowActivity
 public sealed class FlowJoinActivity : WorkflowActivity
 {
     public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowJoin", "Flow", "Join",
-        "Waits for the branches that lead into it: all of them (WaitAll) or the first (WaitAny).")
+        "Waits for the branches that lead into it: all of them (WaitAll), those that were taken (WaitAllActive) or the first (WaitAny).")
     {
         Inputs =
         [
-            new("mode", "String", "WaitAll fires once every inbound branch arrived; WaitAny at the first.")
+            new("mode", "String",
+                "WaitAll continues once every inbound branch arrived (and is skipped if one cannot arrive); WaitAllActive once every branch " +
+                "that was taken arrived; WaitAny at the first, dropping what still runs in the others.")
             {
-                UiHint = InputUiHint.Dropdown, Options = ["WaitAll", "WaitAny"], Default = "WaitAll",
+                UiHint = InputUiHint.Dropdown, Options = ["WaitAll", "WaitAllActive", "WaitAny"], Default = "WaitAll",
             },
         ],
         Support = SupportLevel.Degraded,
-        Note = "WaitAll and WaitAny run; WaitAllActive and merge modes are approximated",
+        Note = "WaitAll, WaitAllActive and WaitAny run as in Elsa; token-flow merge modes are approximated",
         SupportOf = JoinSupport,
     };
 
     private static (SupportLevel, string)? JoinSupport(ActivityNode activity) =>
         activity.Inputs.TryGetValue("mode", out var mode) && mode.Value.ValueKind == JsonValueKind.String
-            && mode.Value.GetString() is "WaitAll" or "WaitAny"
+            && mode.Value.GetString() is "WaitAll" or "WaitAllActive" or "WaitAny"
             ? (SupportLevel.Supported, $"join mode {mode.Value.GetString()}")
             : null;
 
