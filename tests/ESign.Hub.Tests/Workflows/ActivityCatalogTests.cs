@@ -60,9 +60,10 @@ public abstract class ActivityCatalogTests(CatalogHub hub)
 
         string[] expected =
         [
-            "Elsa.Cron", "Elsa.Delay", "Elsa.End", "Elsa.Event", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin",
-            "Elsa.FlowSendHttpRequest", "Elsa.FlowSwitch", "Elsa.HttpEndpoint", "Elsa.PublishEvent", "Elsa.RunJavaScript", "Elsa.SetVariable",
-            "Elsa.Start", "Elsa.Timer", "Elsa.WriteHttpResponse", "Elsa.WriteLine",
+            "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.ExecuteWorkflow", "Elsa.Finish", "Elsa.FlowDecision",
+            "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.FlowSendHttpRequest", "Elsa.FlowSwitch", "Elsa.HttpEndpoint", "Elsa.PublishEvent",
+            "Elsa.RunJavaScript", "Elsa.RunTask", "Elsa.SendEmail", "Elsa.SetVariable", "Elsa.Start", "Elsa.Timer", "Elsa.WorkflowDefinitionActivity",
+            "Elsa.WriteHttpResponse", "Elsa.WriteLine",
             "Hub.Document.Generate", "Hub.ESign.SendForSignature", "Hub.ESign.WaitForSignature", "Hub.Email.Send",
             "Test.Shout", "Test.WaitForSignal",
         ];

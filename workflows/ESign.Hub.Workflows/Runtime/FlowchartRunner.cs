@@ -91,7 +91,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
         if (node.Type == "Elsa.FlowJoin" && resume is null && !JoinFires(session, node, scheduled))
             return RunStatus.Running;
 
-        var handler = activities.Find(node.Type);
+        var handler = activities.For(node);
         if (handler is null)
             return await FaultAsync(session, node, node.Id, $"activity type '{node.Type}' cannot run on this hub (it was kept from an import)", 1, started, ct);
 

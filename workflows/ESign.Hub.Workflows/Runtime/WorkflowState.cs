@@ -44,6 +44,22 @@ public sealed class WorkflowState
     /// </summary>
     public List<string> EventLineage { get; init; } = [];
 
+    /// <summary>
+    /// The workflow's own outputs (Elsa's definition <c>outputs</c>) by output name: Elsa.SetOutput writes them, and a parent
+    /// that ran this workflow as a child (Elsa.ExecuteWorkflow, Elsa.DispatchWorkflow, a workflow used as an activity) reads
+    /// them when it ends.
+    /// </summary>
+    public Dictionary<string, object?> WorkflowOutputs { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The outcomes the workflow completed with (Elsa.Complete's <c>outcomes</c>); a workflow used as an activity continues
+    /// through these ports of its parent, through Done when there are none.
+    /// </summary>
+    public List<string> CompletionOutcomes { get; init; } = [];
+
+    /// <summary>How many parent runs started this one as a child (0 for a run started otherwise): recursion stops at a limit.</summary>
+    public int CallDepth { get; set; }
+
     /// <summary>Monotonic number of the next journal entry.</summary>
     public int JournalSequence { get; set; }
 
