@@ -57,7 +57,7 @@ public abstract class ChildWorkflowTests(HubFactory hub)
         await (await account.Http.PostAsJsonAsync("/v1/workflow-events", new { name = eventName })).ExpectAsync(HttpStatusCode.Accepted);
 
         var childDone = await WaitForStatus(account, (string)child["id"]!, "completed");
-        Assert.Equal("Hello Ada", (string)childDone["journal"]![1]!["inputs"]!["text"]!);
+        Assert.Equal("Hello Ada", (string)childDone["journal"]!.AsArray().Single(e => (string)e!["activity_id"]! == "say")!["inputs"]!["text"]!);
         var done = await WaitForStatus(account, (string)parent["id"]!, "completed");
         Assert.Equal(["start:Done", "child:Suspended", "child:Done", "after:Done"], Activities(done));
         var result = done["journal"]![2]!["outputs"]!["result"]!;
@@ -144,7 +144,7 @@ public abstract class ChildWorkflowTests(HubFactory hub)
             $"{Activity("start", "Elsa.Start")}, {Activity("child", "PrivateChild", $"\"workflowDefinitionId\": \"{childId}\"")}",
             Link("start", "Done", "child"));
         var imported = await (await stranger.Http.PostAsync("/v1/workflows/import", Body(asActivity))).ExpectAsync(HttpStatusCode.OK);
-        var entry = imported["report"]!.AsArray().Single(e => (string)e!["activity_id"]! == "child")!;
+        var entry = imported["report"]!.AsArray().Single(e => (string)e!["activity_id"]! == "child" && e["input"] is null)!;
         Assert.Equal("unsupported", (string)entry["support"]!);
         Assert.Contains("no published workflow", (string)entry["note"]!);
     }
@@ -170,7 +170,7 @@ public abstract class ChildWorkflowTests(HubFactory hub)
         var parentJson = GreetingParent("Done");
         var before = await (await account.Http.PostAsync("/v1/workflows/import", Body(parentJson))).ExpectAsync(HttpStatusCode.OK);
         var parentId = (string)before["definition_id"]!;
-        var entry = before["report"]!.AsArray().Single(e => (string)e!["activity_id"]! == "greet")!;
+        var entry = before["report"]!.AsArray().Single(e => (string)e!["activity_id"]! == "greet" && e["input"] is null)!;
         Assert.Equal("unsupported", (string)entry["support"]!);
         Assert.Contains("no published workflow 'designed-elsewhere' or workflow named as type 'GreetingChild' in this account", (string)entry["note"]!);
         var refused = await (await account.Http.PostAsync($"/v1/workflows/{parentId}/publish", null)).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity);
@@ -184,7 +184,7 @@ public abstract class ChildWorkflowTests(HubFactory hub)
         var wrongPort = await (await account.Http.PostAsync("/v1/workflows/validate", Body(GreetingParent("Waved")))).ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(wrongPort["problems"]!.AsArray(), p => ((string)p!["message"]!).Contains("unknown outcome port 'Waved' (known: Greeted, Done)"));
         var after = await (await account.Http.PostAsync("/v1/workflows/import", Body(parentJson))).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal("supported", (string)after["report"]!.AsArray().Single(e => (string)e!["activity_id"]! == "greet")!["support"]!);
+        Assert.Equal("supported", (string)after["report"]!.AsArray().Single(e => (string)e!["activity_id"]! == "greet" && e["input"] is null)!["support"]!);
         await (await account.Http.PostAsync($"/v1/workflows/{parentId}/publish", null)).ExpectAsync(HttpStatusCode.OK);
 
         var run = await Run(account, parentId);

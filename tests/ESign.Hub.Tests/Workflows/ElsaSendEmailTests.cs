@@ -27,7 +27,7 @@ public abstract class ElsaSendEmailTests(HubFactory hub)
 
         Assert.Equal("completed", (string)run["status"]!);
         var sent = await hub.OutboxAsync(to, cc);
-        Assert.Equal([to, cc], sent.Select(e => e.ToAddress));
+        Assert.Equal(new[] { to, cc }.Order(StringComparer.Ordinal), sent.Select(e => e.ToAddress).Order(StringComparer.Ordinal));
         Assert.All(sent, e => Assert.Equal(("Please review", "Document D-1", "Approvals", "workflow"), (e.Subject, e.TextBody, e.FromName, e.Kind)));
         Assert.Equal(new JsonArray(to, cc).ToJsonString(), run["journal"]![1]!["outputs"]!["recipients"]!.ToJsonString());
     }
