@@ -21,6 +21,7 @@ public sealed class ChildRunEnded : IBookmarkSource
             join r in db.WorkflowRuns.IgnoreQueryFilters() on b.Key equals r.Id
             where b.Name == ChildRuns.BookmarkName && b.ResumedAt == null && r.AccountId == b.AccountId && r.TestMode == b.TestMode
                 && (r.Status == WorkflowRunStatus.Completed || r.Status == WorkflowRunStatus.Faulted || r.Status == WorkflowRunStatus.Canceled)
+            orderby b.Id
             select new { b.Id, b.RunId, ChildId = r.Id, r.Status, r.State, r.FaultMessage }).Take(100).ToListAsync(ct);
         return [.. ended.Select(e =>
         {

@@ -19,6 +19,7 @@ public sealed class TaskCompleted : IBookmarkSource
             from b in db.WorkflowBookmarks.IgnoreQueryFilters()
             join t in db.WorkflowTasks.IgnoreQueryFilters() on b.Key equals t.Id
             where b.Name == RunTaskActivity.BookmarkName && b.ResumedAt == null && t.AccountId == b.AccountId && t.Status == WorkflowTaskStatus.Completed
+            orderby b.Id
             select new { b.Id, b.RunId, t.Result }).Take(100).ToListAsync(ct);
         return [.. completed.Select(c => new BookmarkResume(c.Id, c.RunId, WorkflowTaskEndpoints.ResumePayload(c.Result)))];
     }
