@@ -16,6 +16,7 @@ using ESign.Hub.Templates;
 using ESign.Hub.Webhooks;
 using ESign.Hub.Workflows;
 using ESign.Hub.Workflows.Runs;
+using ESign.Hub.Workflows.Tasks;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
@@ -119,6 +120,7 @@ public static class HubRegistration
         app.MapGenerationEndpoints();
         app.MapWorkflowEndpoints();
         app.MapWorkflowRunEndpoints();
+        app.MapWorkflowTaskEndpoints();
         app.MapActivityTypeEndpoints();
         app.MapHttpTriggerEndpoint();
         if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.UsesSmtp)

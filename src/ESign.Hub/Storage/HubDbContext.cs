@@ -54,6 +54,7 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
     public DbSet<WorkflowRun> WorkflowRuns => Set<WorkflowRun>();
     public DbSet<WorkflowBookmark> WorkflowBookmarks => Set<WorkflowBookmark>();
     public DbSet<WorkflowJournalEntry> WorkflowJournal => Set<WorkflowJournalEntry>();
+    public DbSet<Workflows.Tasks.WorkflowTask> WorkflowTasks => Set<Workflows.Tasks.WorkflowTask>();
     public DbSet<WorkflowTrigger> WorkflowTriggers => Set<WorkflowTrigger>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
@@ -271,6 +272,16 @@ public abstract class HubDbContext(DbContextOptions options) : DbContext(options
         model.Entity<WorkflowJournalEntry>(e =>
         {
             e.HasKey(x => new { x.RunId, x.Sequence });
+            OwnedByTenant(e);
+        });
+
+        model.Entity<Workflows.Tasks.WorkflowTask>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => new { x.AccountId, x.Status, x.Id });
+            e.HasIndex(x => new { x.AccountId, x.RunId });
             OwnedByTenant(e);
         });
 

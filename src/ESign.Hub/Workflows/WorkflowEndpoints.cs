@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ESign.Hub.Auth;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Children;
 using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -72,14 +73,14 @@ public static class WorkflowEndpoints
         var stored = NewVersion(tenant.Caller!, definitionId, 1, definition, clock.GetUtcNow().UtcDateTime);
         db.Workflows.Add(stored);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/v1/workflows/{definitionId}", Describe(stored, definition, catalog));
+        return TypedResults.Created($"/v1/workflows/{definitionId}", Describe(stored, definition, await CatalogFor(db, definition, catalog, ct)));
     }
 
-    private static async Task<IResult> Validate(HttpRequest http, ActivityCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Validate(HttpRequest http, HubDbContext db, ActivityCatalog catalog, CancellationToken ct)
     {
         var (definition, problem) = await ReadAsync(http, ct);
         if (definition is null) return problem!;
-        var problems = PublishReadiness.Problems(definition, catalog).Select(ToResponse).ToList();
+        var problems = PublishReadiness.Problems(definition, await CatalogFor(db, definition, catalog, ct)).Select(ToResponse).ToList();
         return TypedResults.Ok(new ValidationResponse(problems.Count == 0, problems));
     }
 
@@ -113,6 +114,7 @@ public static class WorkflowEndpoints
             db.Workflows.Add(stored);
         }
         await db.SaveChangesAsync(ct);
+        catalog = await CatalogFor(db, definition, catalog, ct);
         var report = Elsa2WorkflowConverter.MergeReport(ImportReport.For(definition, catalog), conversionNotes);
         return TypedResults.Ok(new ImportResponse(definitionId, stored.Version, report,
             PublishReadiness.Problems(definition, catalog, report).Select(ToResponse).ToList()));
@@ -132,7 +134,7 @@ public static class WorkflowEndpoints
         }
         if (stored is null) return Problems.NotFound("workflow", definitionId);
         var definition = WorkflowDefinitionReader.Read(stored.Json).Definition!;
-        return TypedResults.Ok(Describe(stored, definition, catalog));
+        return TypedResults.Ok(Describe(stored, definition, await CatalogFor(db, definition, catalog, ct)));
     }
 
     private static async Task<IResult> Update(string definitionId, HttpRequest http, HubDbContext db, TenantScope tenant, ActivityCatalog catalog,
@@ -143,6 +145,7 @@ public static class WorkflowEndpoints
         var (definition, problem) = await ReadAsync(http, ct);
         if (definition is null) return problem!;
         var now = clock.GetUtcNow().UtcDateTime;
+        catalog = await CatalogFor(db, definition, catalog, ct);
         if (latest.Status == WorkflowVersionStatus.Draft)
         {
             Replace(latest, definitionId, definition, now);
@@ -163,6 +166,8 @@ public static class WorkflowEndpoints
         if (latest.Status == WorkflowVersionStatus.Published)
             return Problems.Conflict($"Version {latest.Version} of '{definitionId}' is already published; change it with PUT to make a new draft.");
         var definition = WorkflowDefinitionReader.Read(latest.Json).Definition!;
+        // A workflow used as an activity is known only when its definition is published in this account.
+        catalog = await CatalogFor(db, definition, catalog, ct);
         var problems = PublishReadiness.Problems(definition, catalog);
         if (problems.Count > 0)
         {
@@ -212,6 +217,9 @@ public static class WorkflowEndpoints
         foreach (var p in problems) errors.Add(p.Path, prefix + p.Message);
         return Problems.Invalid(errors);
     }
+
+    private static Task<ActivityCatalog> CatalogFor(HubDbContext db, WorkflowDefinition definition, ActivityCatalog catalog, CancellationToken ct) =>
+        WorkflowsAsActivities.CatalogForAsync(db, definition, catalog, ct);
 
     private static Task<StoredWorkflow?> Latest(HubDbContext db, string definitionId, CancellationToken ct) =>
         db.Workflows.Where(w => w.DefinitionId == definitionId).OrderByDescending(w => w.Version).FirstOrDefaultAsync(ct);

@@ -1,4 +1,6 @@
 using ESign.Hub.Workflows.Activities;
+using ESign.Hub.Workflows.Children;
+using ESign.Hub.Workflows.Tasks;
 using ESign.Hub.Workflows.Expressions;
 using ESign.Hub.Workflows.Runs;
 using ESign.Hub.Workflows.Runtime;
@@ -22,6 +24,8 @@ public static class WorkflowRegistration
         // Each module adds its own activities; the catalog and the runtime are built from what is registered.
         services.AddElsaActivities();
         services.AddHubActivities();
+        services.AddChildRuns();
+        services.AddWorkflowTasks();
         services.AddSingleton<ExpressionEvaluator>();
         services.AddSingleton<FlowchartRunner>();
         services.AddSingleton<WorkflowSignal>();

@@ -60,10 +60,12 @@ public abstract class ActivityCatalogTests(CatalogHub hub)
 
         string[] expected =
         [
-            "Elsa.Break", "Elsa.Complete", "Elsa.Correlate", "Elsa.Cron", "Elsa.Delay", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish",
-            "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.FlowNode", "Elsa.FlowSendHttpRequest", "Elsa.FlowSwitch", "Elsa.Flowchart",
-            "Elsa.ForEach", "Elsa.HttpEndpoint", "Elsa.ParallelForEach", "Elsa.PublishEvent", "Elsa.RunJavaScript", "Elsa.SetName",
-            "Elsa.SetOutput", "Elsa.SetVariable", "Elsa.Start", "Elsa.Timer", "Elsa.While", "Elsa.WriteHttpResponse", "Elsa.WriteLine",
+            "Elsa.Break", "Elsa.Complete", "Elsa.Correlate", "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End",
+            "Elsa.Event", "Elsa.ExecuteWorkflow", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork",
+            "Elsa.FlowJoin", "Elsa.FlowNode", "Elsa.FlowSendHttpRequest", "Elsa.FlowSwitch", "Elsa.Flowchart", "Elsa.ForEach",
+            "Elsa.HttpEndpoint", "Elsa.ParallelForEach", "Elsa.PublishEvent", "Elsa.RunJavaScript", "Elsa.RunTask",
+            "Elsa.SendEmail", "Elsa.SetName", "Elsa.SetOutput", "Elsa.SetVariable", "Elsa.Start", "Elsa.Timer", "Elsa.While",
+            "Elsa.WorkflowDefinitionActivity", "Elsa.WriteHttpResponse", "Elsa.WriteLine",
             "Hub.Document.Generate", "Hub.ESign.SendForSignature", "Hub.ESign.WaitForSignature", "Hub.Email.Send",
             "Test.Shout", "Test.WaitForSignal",
         ];

@@ -359,6 +359,183 @@ public abstract class ElsaCorpusRunTests(HubFactory hub)
         Assert.Equal(2, run["variables"]!["WeatherForecasts"]!.AsArray().Count);
     }
 
+    [Fact]
+    public async Task Parent_with_input_executes_child_with_input_and_waits_for_the_child_to_write_its_message()
+    {
+        var account = await hub.NewAccountAsync();
+        var childId = await ImportAndPublish(account, CorpusFile("elsa-core__child-with-input.json"));
+        var parentId = await ImportAndPublish(account, CorpusFile("elsa-core__parent-with-input.json"));
+
+        var started = await Run(account, parentId);
+
+        var parent = await WaitForStatus(account, (string)started["id"]!, "completed");
+        Assert.Equal([("ExecuteWorkflow1", "Suspended"), ("ExecuteWorkflow1", "Done")], Journal(parent));
+        var child = await Get(account, (string)Assert.Single(await RunsOf(account, childId))!["id"]!);
+        Assert.Equal("completed", (string)child["status"]!);
+        Assert.Equal((string)started["id"]!, (string)child["input"]!["ParentInstanceId"]!);
+        Assert.Equal([("WriteLine1", "Done")], Journal(child));
+        Assert.Equal("Child received: Hello from parent", (string)child["journal"]![0]!["inputs"]!["text"]!);
+        var result = parent["journal"]![1]!["outputs"]!["result"]!;
+        Assert.Equal(((string)child["id"]!, "Finished"), ((string)result["workflowInstanceId"]!, (string)result["status"]!));
+    }
+
+    /// <summary>
+    /// A child that needs Elsa.SetOutput or Elsa.Complete publishes once those activities are registered (another branch
+    /// of this work); until then it is reported unsupported, and the parent that uses it as an activity says which child
+    /// it is missing. Either way the pair is checked as far as it runs.
+    /// </summary>
+    private static async Task<string?> ImportChildIfItPublishes(HubClient account, string file)
+    {
+        var (id, report) = await Import(account, CorpusFile(file));
+        if (report.Any(e => (string)e!["support"]! == "unsupported")) return null;
+        await (await account.Http.PostAsync($"/v1/workflows/{id}/publish", null)).ExpectAsync(HttpStatusCode.OK);
+        return id;
+    }
+
+    private static async Task AssertWaitsForItsChild(HubClient account, string parentFile, string activityId, string childDefinitionId)
+    {
+        var (_, report) = await Import(account, CorpusFile(parentFile));
+        var entry = report.Single(e => (string)e!["activity_id"]! == activityId && e["input"] is null)!;
+        Assert.Equal("unsupported", (string)entry["support"]!);
+        Assert.Contains($"no published workflow '{childDefinitionId}'", (string)entry["note"]!);
+    }
+
+    [Fact]
+    public async Task Parent_runs_SubworkflowTest_as_an_activity_and_follows_the_outcome_its_child_completed_with()
+    {
+        var account = await hub.NewAccountAsync();
+        if (await ImportChildIfItPublishes(account, "elsa-core__child.json") is null)
+        {
+            await AssertWaitsForItsChild(account, "elsa-core__parent.json", "abcd6d3d391bfe10", "b8b45fd4dbffad5d");
+            return;
+        }
+        var parentId = await ImportAndPublish(account, CorpusFile("elsa-core__parent.json"));
+        var run = await WaitForStatus(account, (string)(await Run(account, parentId))["id"]!, "completed");
+        // The child ends in Elsa.Complete with the outcome Success: the parent takes its Success port.
+        Assert.Equal([("8b7bf9cd03c066fa", "Done"), ("abcd6d3d391bfe10", "Suspended"), ("abcd6d3d391bfe10", "Success"), ("77069142b8b9da15", "Done")],
+            Journal(run));
+    }
+
+    [Fact]
+    public async Task Parent_with_outcomes_routes_on_the_outcome_ChildWithOutcomes_completed_with()
+    {
+        var account = await hub.NewAccountAsync();
+        if (await ImportChildIfItPublishes(account, "elsa-core__child-with-outcomes.json") is null)
+        {
+            await AssertWaitsForItsChild(account, "elsa-core__parent-with-outcomes.json", "ChildActivity1", "7ee5c04453217e3f");
+            return;
+        }
+        var parentId = await ImportAndPublish(account, CorpusFile("elsa-core__parent-with-outcomes.json"));
+        var run = await WaitForStatus(account, (string)(await Run(account, parentId))["id"]!, "completed");
+        Assert.Equal([("ChildActivity1", "Suspended"), ("ChildActivity1", "Success"), ("WriteLineSuccess", "Done")], Journal(run));
+    }
+
+    [Fact]
+    public async Task Main_passes_its_input_to_Sub_used_as_an_activity_and_answers_with_the_output_Sub_set()
+    {
+        var account = await hub.NewAccountAsync();
+        if (await ImportChildIfItPublishes(account, "elsa-core__sub.json") is null)
+        {
+            await AssertWaitsForItsChild(account, "elsa-core__main.json", "Sub1", "2f6ba5802e254082b00bd4dab00e650a");
+            return;
+        }
+        var mainId = await ImportAndPublish(account, CorpusFile("elsa-core__main.json"));
+        var answer = await hub.Anonymous().GetAsync("/workflows/http/mymain");
+        var runId = answer.StatusCode == HttpStatusCode.OK ? (string)Assert.Single(await RunsOf(account, mainId))!["id"]! : (string)(await answer.JsonAsync())["run_id"]!;
+        var run = await WaitForStatus(account, runId, "completed");
+        Assert.Equal("hi thereobi wan kenobi", (string)run["variables"]!["fromSub"]!);
+    }
+
+    [Fact]
+    public async Task Guides_parent_workflow_dispatches_child_workflow_and_waits_for_its_Response_output()
+    {
+        var account = await hub.NewAccountAsync();
+        var childId = await ImportChildIfItPublishes(account, "elsa-guides__child-workflow.json");
+        var parentId = await ImportAndPublish(account, CorpusFile("elsa-guides__parent-workflow.json"));
+
+        var run = await Run(account, parentId);
+
+        if (childId is null)
+        {
+            // Without its child published the dispatch faults, naming what to do.
+            var faulted = await WaitForStatus(account, (string)run["id"]!, "faulted");
+            Assert.Equal("5eb83162f174f7e0", (string)faulted["incident"]!["activity_id"]!);
+            Assert.Contains("workflow '99c54d50f47d9f46' has no published version in this account", (string)faulted["incident"]!["message"]!);
+            return;
+        }
+        var done = await WaitForStatus(account, (string)run["id"]!, "completed");
+        Assert.Equal([("ee246217a978e435", "Done"), ("5eb83162f174f7e0", "Suspended"), ("5eb83162f174f7e0", "Done"), ("974f20591ec5ad31", "Done")],
+            Journal(done));
+        Assert.Equal("Hello from Child", (string)done["journal"]![3]!["inputs"]!["text"]!);
+    }
+
+    [Fact]
+    public async Task Employee_onboarding_waits_on_each_RunTask_until_it_is_completed_through_the_API()
+    {
+        var account = await hub.NewAccountAsync();
+        var id = await ImportAndPublish(account, CorpusFile("elsa-guides__employee-onboarding.json"));
+
+        var run = await Run(account, id, """{ "Employee": { "name": "Ada Lovelace", "email": "ada@example.com" } }""");
+
+        var runId = (string)run["id"]!;
+        Assert.Equal("suspended", (string)run["status"]!);
+        var first = Assert.Single(await PendingTasks(account, runId))!;
+        Assert.Equal("Create Email Account", (string)first["name"]!);
+        Assert.Equal("Ada Lovelace", (string)first["payload"]!["employee"]!["name"]!);
+        await (await account.Http.PostAsync($"/v1/workflow-tasks/{first["id"]}/complete", Body("""{ "result": { "account": "ada" } }""")))
+            .ExpectAsync(HttpStatusCode.OK);
+
+        // The run usually goes on in the completing request; if the worker got to it first, it goes on there.
+        var next = new JsonArray();
+        await RunWorkflows.WaitUntilAsync(async () => (next = await PendingTasks(account, runId)).Count == 3, 20, "the three next tasks were not requested");
+        Assert.Equal(["Add to HR System", "Create GitHub Account", "Create Slack Account"], next.Select(t => (string)t!["name"]!).Order(StringComparer.Ordinal));
+        // Elsa.End has three inbound connections: as in Elsa 3's flowchart, it runs once all three tasks are done.
+        await (await account.Http.PostAsync($"/v1/workflow-tasks/{next[0]!["id"]}/complete", Body("{}"))).ExpectAsync(HttpStatusCode.OK);
+        await (await account.Http.PostAsync($"/v1/workflow-tasks/{next[1]!["id"]}/complete", Body("{}"))).ExpectAsync(HttpStatusCode.OK);
+        await RunWorkflows.WaitUntilAsync(async () => (await PendingTasks(account, runId)).Count == 1, 20, "two tasks did not complete");
+        var waiting = await (await account.Http.GetAsync($"/v1/workflow-runs/{runId}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("suspended", (string)waiting["status"]!);
+        await (await account.Http.PostAsync($"/v1/workflow-tasks/{next[2]!["id"]}/complete", Body("{}"))).ExpectAsync(HttpStatusCode.OK);
+        var done = await WaitForStatus(account, runId, "completed");
+        var journal = Journal(done);
+        Assert.Equal([("a2f276be6a01814b", "Done"), ("b39d18dd92744edd", "Suspended"), ("b39d18dd92744edd", "Done")], journal[..3]);
+        Assert.Equal(("39e34650a307633e", "Finished"), journal[^1]);
+        Assert.Single(journal, entry => entry.Id == "39e34650a307633e");
+        var again = await (await account.Http.PostAsync($"/v1/workflow-tasks/{next[2]!["id"]}/complete", Body("{}"))).ExpectProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("already", again.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Visual_document_approval_from_Elsa_2_emails_the_approver_through_the_outbox_and_answers_the_request()
+    {
+        var account = await hub.NewAccountAsync();
+        // Its email bodies link with Elsa 2's signal_url Liquid filter, which the hub does not define; ported as an Elsa 3
+        // user would (the links' text upper-cased instead), the rest as published.
+        var ported = ElsaCorpus.Read("elsa2", "elsa-guides__VisualDocumentApprovalWorkflow.json").Replace("| signal_url", "| upcase");
+        var (id, report) = await Import(account, ported);
+        Assert.DoesNotContain(report, e => (string)e!["support"]! == "unsupported");
+        await (await account.Http.PostAsync($"/v1/workflows/{id}/publish", null)).ExpectAsync(HttpStatusCode.OK);
+
+        var answer = await hub.Anonymous().PostAsync("/workflows/http/v2/documents",
+            Body("""{ "Id": "doc-1", "Author": { "Name": "Ada", "Email": "ada@example.com" } }"""));
+
+        Assert.True(answer.StatusCode == HttpStatusCode.OK,
+            $"{answer.StatusCode}: {await answer.Content.ReadAsStringAsync()} " +
+            (await (await account.Http.GetAsync($"/v1/workflow-runs?definition_id={id}")).JsonAsync()).ToJsonString());
+        Assert.Contains("Request for Approval Sent", await answer.Content.ReadAsStringAsync());
+        // Elsa.SendEmail 008808a6: to josh@acme.com, from approver@acme.com (the hub's address, that name).
+        var sent = await hub.OutboxAsync("josh@acme.com");
+        var email = Assert.Single(sent, e => e.AccountId == account.AccountId);
+        Assert.Equal(("approver@acme.com", "workflow"), (email.FromName, email.Kind));
+        Assert.StartsWith("Document received from", email.Subject);
+    }
+
+    private static async Task<JsonArray> PendingTasks(HubClient account, string runId) =>
+        (await (await account.Http.GetAsync($"/v1/workflow-tasks?run_id={runId}&status=pending")).ExpectAsync(HttpStatusCode.OK))["data"]!.AsArray();
+
+    private static async Task<JsonArray> RunsOf(HubClient account, string definitionId) =>
+        (await (await account.Http.GetAsync($"/v1/workflow-runs?definition_id={definitionId}")).ExpectAsync(HttpStatusCode.OK))["data"]!.AsArray();
+
     /// <summary>The APIs the corpus calls (reqres.in's users, the guide's weather forecast), on a loopback port.</summary>
     private sealed class FakeApi : IAsyncDisposable
     {

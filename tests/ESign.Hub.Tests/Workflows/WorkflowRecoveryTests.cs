@@ -125,6 +125,48 @@ public abstract class WorkflowRecoveryTests(Database database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parents_waiting_for_child_runs_when_the_hub_is_killed_complete_once_with_one_child_each_after_restart()
+    {
+        var parents = new List<string>();
+        string childId, parentId;
+        await using (var hub = await KillableHub.StartAsync(_data, Key, Settings))
+        {
+            childId = await Publish(hub.Http, ElsaSamples.Flowchart(
+                $"{ElsaSamples.Activity("start", "Elsa.Start")}, {ElsaSamples.Activity("nap", "Elsa.Delay", ElsaSamples.Literal("timeSpan", "00:00:03"))}, " +
+                $"{ElsaSamples.Activity("say", "Elsa.WriteLine", Js("text", "'child of ' + getInput('ParentInstanceId')"))}",
+                $"{ElsaSamples.Link("start", "Done", "nap")}, {ElsaSamples.Link("nap", "Done", "say")}"));
+            parentId = await Publish(hub.Http, ElsaSamples.Flowchart(
+                $"{ElsaSamples.Activity("start", "Elsa.Start")}, " +
+                $"{ElsaSamples.Activity("child", "Elsa.ExecuteWorkflow", $"{ElsaSamples.Literal("workflowDefinitionId", childId)}, " +
+                    "\"waitForCompletion\": { \"typeName\": \"Boolean\", \"expression\": { \"type\": \"Literal\", \"value\": true } }")}, " +
+                $"{ElsaSamples.Activity("after", "Elsa.WriteLine", ElsaSamples.Literal("text", "after"))}",
+                $"{ElsaSamples.Link("start", "Done", "child")}, {ElsaSamples.Link("child", "Done", "after")}"));
+            foreach (var _ in Enumerable.Range(0, 8))
+            {
+                var run = await Run(hub.Http, parentId);
+                Assert.Equal("suspended", (string)run["status"]!);
+                parents.Add((string)run["id"]!);
+            }
+            // Killed while the children nap (or some just started napping): the parents wait on runs that are not done.
+            hub.Kill();
+        }
+
+        await using var restarted = await KillableHub.StartAsync(_data, Key, Settings);
+        foreach (var id in parents)
+        {
+            var run = await WaitForStatus(restarted.Http, id, "completed", seconds: 120);
+            Assert.Equal(["start", "child", "child", "after"], RunWorkflows.JournalActivities(run));
+        }
+        var children = await ListRuns(restarted.Http, childId);
+        Assert.Equal(parents.Order(StringComparer.Ordinal), children.Select(c => (string)c["input"]!["ParentInstanceId"]!).Order(StringComparer.Ordinal));
+        foreach (var child in children)
+        {
+            var run = await WaitForStatus(restarted.Http, (string)child["id"]!, "completed", seconds: 60);
+            Assert.Equal(["start", "nap", "nap", "say"], RunWorkflows.JournalActivities(run));
+        }
+    }
+
+    [Fact]
     public async Task Runs_started_and_resumed_in_a_burst_when_the_hub_is_killed_are_neither_lost_nor_doubled()
     {
         string started, waiting;

@@ -31,6 +31,13 @@ public sealed class ActivityCatalog
     public ActivityDescriptor? Find(string type) => _descriptors.GetValueOrDefault(type);
 
     /// <summary>
+    /// This catalog and descriptors known only to one account (its workflows used as activities); a registered type keeps
+    /// its own descriptor.
+    /// </summary>
+    public ActivityCatalog With(IEnumerable<ActivityDescriptor> extra) =>
+        new(_descriptors.Values.Concat(extra.Where(d => !_descriptors.ContainsKey(d.Type)).DistinctBy(d => d.Type)));
+
+    /// <summary>
     /// Reads a list-valued input written any of the ways Elsa exports do: a JSON array, JSON text of an
     /// array (Object expressions), comma-separated text, or a plain array property.
     /// </summary>

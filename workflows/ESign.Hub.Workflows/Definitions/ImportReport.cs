@@ -44,7 +44,13 @@ public static class ImportReport
     private static ImportReportEntry ForActivity(ActivityNode activity, ActivityCatalog catalog)
     {
         if (catalog.Find(activity.Type) is not { } descriptor)
-            return new(activity.Id, activity.Type, SupportLevel.Unsupported, "unknown activity type: kept verbatim, will not run");
+        {
+            return WorkflowActivityNodes.ChildDefinitionId(activity) is { } child
+                ? new(activity.Id, activity.Type, SupportLevel.Unsupported,
+                    $"workflow used as an activity: no published workflow '{child}' or workflow named as type '{activity.Type}' in this account " +
+                    "(import and publish the child first)")
+                : new(activity.Id, activity.Type, SupportLevel.Unsupported, "unknown activity type: kept verbatim, will not run");
+        }
 
         if (activity.Raw["customProperties"]?["mergeMode"] is not null)
             return new(activity.Id, activity.Type, SupportLevel.Degraded, "customProperties.mergeMode is approximated by an implicit join");

@@ -64,6 +64,15 @@ internal static class JavaScriptExpressions
                 if (!engine.GetValue(accessor).IsUndefined()) continue;
                 engine.SetValue(accessor, Function(engine, accessor, 0, (_, _) => variables.Get(variable)));
             }
+            // And for the workflow's inputs (getMessage() for an input named Message), as Elsa generates them; a variable of
+            // the same name keeps its accessor.
+            foreach (var name in scope.Input.Keys.Where(IsIdentifier))
+            {
+                var accessor = "get" + char.ToUpperInvariant(name[0]) + name[1..];
+                if (!engine.GetValue(accessor).IsUndefined()) continue;
+                var key = name;
+                engine.SetValue(accessor, Function(engine, accessor, 0, (_, _) => input.IsObject() ? input.Get(key) : JsValue.Undefined));
+            }
 
             if (scope.Outcomes is { } outcomes)
             {

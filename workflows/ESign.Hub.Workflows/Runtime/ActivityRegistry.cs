@@ -19,6 +19,14 @@ public sealed class ActivityRegistry
 
     public WorkflowActivity? Find(string type) => _handlers.GetValueOrDefault(type);
 
+    /// <summary>
+    /// The handler that runs this node: the one registered for its type, or for a workflow used as an activity (a type that
+    /// is another definition's name, with <c>workflowDefinitionId</c> set), the handler registered as
+    /// <see cref="WorkflowActivityNodes.HandlerType"/>.
+    /// </summary>
+    public WorkflowActivity? For(ActivityNode node) =>
+        Find(node.Type) ?? (WorkflowActivityNodes.ChildDefinitionId(node) is not null ? Find(WorkflowActivityNodes.HandlerType) : null);
+
     public IReadOnlyCollection<string> Types => _handlers.Keys;
 
     /// <summary>The descriptors of the registered activities: what validation and the designer know.</summary>

@@ -114,7 +114,7 @@ public sealed class FlowchartRunner(ActivityRegistry activities, ExpressionEvalu
             return await FaultAsync(session, null, scheduled.ActivityId, scheduled.Scope, "the activity is not in this version of the definition", 1, started, ct);
         if (!state.Scopes.ContainsKey(scopeId)) return RunStatus.Running; // its flowchart ended (a Break, an End) after it was scheduled
 
-        var handler = activities.Find(node.Type);
+        var handler = activities.For(node);
         if (handler is null)
             return await FaultAsync(session, node, node.Id, scheduled.Scope, $"activity type '{node.Type}' cannot run on this hub (it was kept from an import)", 1, started, ct);
 

@@ -38,10 +38,17 @@ public sealed class WorkflowState
     /// <summary>Numbers scope ids.</summary>
     public int ScopeSequence { get; set; }
 
-    /// <summary>The workflow's outputs, written by Elsa.SetOutput: what a parent workflow or API caller reads.</summary>
+    /// <summary>
+    /// The workflow's own outputs (Elsa's definition <c>outputs</c>) by output name, written by Elsa.SetOutput: what an API
+    /// caller reads, and a parent that ran this workflow as a child (ExecuteWorkflow, DispatchWorkflow, a workflow used as
+    /// an activity) when it ends.
+    /// </summary>
     public Dictionary<string, object?> Output { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>The outcomes the run completed with (Elsa.Complete); null when it completed without naming any.</summary>
+    /// <summary>
+    /// The outcomes the run completed with (Elsa.Complete); null when it completed without naming any. A workflow used as an
+    /// activity continues through these ports of its parent, through Done when there are none.
+    /// </summary>
     public List<string>? Outcomes { get; set; }
 
     /// <summary>The run's name, set by Elsa.SetName.</summary>
@@ -70,6 +77,9 @@ public sealed class WorkflowState
     /// event this run publishes must not start again (see <see cref="IEventPublishGuard"/>).
     /// </summary>
     public List<string> EventLineage { get; init; } = [];
+
+    /// <summary>How many parent runs started this one as a child (0 for a run started otherwise): recursion stops at a limit.</summary>
+    public int CallDepth { get; set; }
 
     /// <summary>Monotonic number of the next journal entry.</summary>
     public int JournalSequence { get; set; }

@@ -9,7 +9,7 @@ public static class HubActivities
     public static IServiceCollection AddHubActivities(this IServiceCollection services)
     {
         services.AddActivity<GenerateDocumentActivity>().AddActivity<SendForSignatureActivity>().AddActivity<WaitForSignatureActivity>()
-            .AddActivity<SendEmailActivity>().AddActivity<SendHttpRequestActivity>();
+            .AddActivity<SendEmailActivity>().AddActivity<ElsaSendEmailActivity>().AddActivity<SendHttpRequestActivity>();
         services.AddSingleton<IBookmarkSource, SignatureRequestEnded>();
         return services;
     }

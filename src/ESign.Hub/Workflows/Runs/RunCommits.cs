@@ -76,10 +76,16 @@ public sealed class RunCommits(RunResumes resumes, WorkflowRunEvents events, Wor
         SyncBookmarks(db, run, state, status, persisted, now);
         var notified = status is RunStatus.Completed or RunStatus.Faulted && await events.AddRunFinishedAsync(db, run, now, ct);
 
+        // Child runs this pass started are due once stored, and a child that ends lets its waiting parent go on: either
+        // way the worker should look now rather than at its next poll.
+        var wakeWorker = (status is RunStatus.Completed or RunStatus.Faulted && run.Trigger == Children.ChildRuns.Trigger)
+            || db.ChangeTracker.Entries<WorkflowRun>().Any(e => e.State == Microsoft.EntityFrameworkCore.EntityState.Added && e.Entity.Id != run.Id);
+
         var published = session.PublishedEvents.ToList();
         if (published.Count == 0)
         {
             await db.SaveChangesAsync(ct);
+            if (wakeWorker) signal.Raise();
         }
         else
         {

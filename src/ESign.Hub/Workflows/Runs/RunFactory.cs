@@ -11,12 +11,13 @@ namespace ESign.Hub.Workflows.Runs;
 /// <summary>
 /// What starts a run: the version, its input, and the trigger that fired (null for a run started through the API). The
 /// run is in the version's mode. <paramref name="CallerScopes"/> are the scopes of the credential that starts it; a run a
-/// trigger starts has none and acts with the scopes its version's publisher had.
+/// trigger starts has none and acts with the scopes its version's publisher had. <paramref name="CallDepth"/> counts the
+/// parents of a child run.
 /// </summary>
 public sealed record RunStart(
     StoredWorkflow Version, Dictionary<string, object?> Input, string Trigger,
     string? TriggerActivityId = null, Dictionary<string, object?>? TriggerData = null, string? CorrelationId = null,
-    IReadOnlySet<string>? CallerScopes = null, IReadOnlyList<string>? EventLineage = null);
+    IReadOnlySet<string>? CallerScopes = null, IReadOnlyList<string>? EventLineage = null, int CallDepth = 0);
 
 /// <summary>The compiled flowcharts of published versions, and new run rows for them.</summary>
 public sealed class RunFactory
@@ -44,6 +45,7 @@ public sealed class RunFactory
         var state = new WorkflowState();
         foreach (var (k, v) in start.Input) state.Input[k] = v;
         state.EventLineage.AddRange(start.EventLineage ?? []);
+        state.CallDepth = start.CallDepth;
         FlowchartRunner.Begin(flowchart, state, start.TriggerActivityId, start.TriggerData);
         return new WorkflowRun
         {
