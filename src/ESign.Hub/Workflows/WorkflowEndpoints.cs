@@ -159,7 +159,7 @@ public static class WorkflowEndpoints
     }
 
     private static async Task<IResult> Publish(string definitionId, HubDbContext db, TenantScope tenant, ActivityCatalog catalog, TimeProvider clock,
-        CancellationToken ct)
+        HttpRouteTemplates templates, CancellationToken ct)
     {
         var latest = await Latest(db, definitionId, ct);
         if (latest is null) return Problems.NotFound("workflow", definitionId);
@@ -185,6 +185,7 @@ public static class WorkflowEndpoints
         latest.Status = WorkflowVersionStatus.Published;
         latest.PublishedAt = latest.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        templates.Invalidate();
         return TypedResults.Ok(Describe(latest, definition, catalog));
     }
 

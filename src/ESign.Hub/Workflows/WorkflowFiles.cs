@@ -100,6 +100,8 @@ public sealed class WorkflowFiles(IServiceScopeFactory scopes, ActivityCatalog c
             logger.LogInformation("Workflow file {File} was published for account {Account} by another hub process", file, accountId);
             return;
         }
+        // Its route templates answer at once in this process.
+        services.GetRequiredService<HttpRouteTemplates>().Invalidate();
         logger.LogInformation("Published workflow '{Definition}' version {Version} from {File} for account {Account} in {Mode} mode",
             definitionId, versionNumber, file, accountId, testMode ? "test" : "live");
     }

@@ -38,6 +38,7 @@ public static class WorkflowRegistration
         services.AddSingleton<RunCommands>();
         services.AddSingleton<EventRunStartBudget>();
         services.AddScoped<IEventPublishGuard, EventCycleGuard>();
+        services.AddSingleton<HttpRouteTemplates>();
         services.AddSingleton<WorkflowFiles>();
         services.AddSingleton<WorkflowWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());

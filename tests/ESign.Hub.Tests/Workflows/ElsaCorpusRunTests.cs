@@ -20,17 +20,7 @@ namespace ESign.Hub.Tests.Workflows;
 /// </summary>
 public abstract class ElsaCorpusRunTests(HubFactory hub)
 {
-    /// <summary>The corpus beside the checkout (../shared/elsa-corpus), found from the test binaries upwards.</summary>
-    private static string CorpusFile(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "elsa-corpus", "elsa3", name);
-            if (File.Exists(candidate)) return File.ReadAllText(candidate);
-        }
-        Assert.Fail($"The Elsa corpus file {name} was not found in a shared/elsa-corpus/elsa3 folder above {AppContext.BaseDirectory}.");
-        return "";
-    }
+    private static string CorpusFile(string name) => ElsaCorpus.Read("elsa3", name);
 
     private static async Task<(string DefinitionId, JsonArray Report)> Import(HubClient account, string json)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ESign.Hub.Auth;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public sealed class EventCycleGuard(
         // The run's own scope acts as the run: its account and mode (the run's row may not be committed yet).
         var testMode = tenant.Caller!.TestMode;
         var triggers = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.AccountId == session.AccountId && t.Kind == "event" && t.Key == eventName && t.TestMode == testMode)
+            .Where(t => t.AccountId == session.AccountId && t.Kind == ActivityTrigger.Event && t.Key == eventName && t.TestMode == testMode)
             .ToListAsync(ct);
         if (triggers.Count == 0) return null;
 

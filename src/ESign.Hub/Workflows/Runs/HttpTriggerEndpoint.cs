@@ -2,11 +2,11 @@ using System.Text;
 using System.Text.Json;
 using ESign.Hub.Hosting;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Expressions;
 using ESign.Hub.Workflows.Runtime;
 using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -56,7 +56,8 @@ public static class HttpTriggerEndpoint
             && !name.EndsWith("-CSP", StringComparison.OrdinalIgnoreCase) && !name.Contains("Security-Policy", StringComparison.OrdinalIgnoreCase)
             && name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
 
-    private static async Task<IResult> Handle(string? path, HttpContext http, HubDbContext db, WorkflowRuntime runtime, CancellationToken ct)
+    private static async Task<IResult> Handle(string? path, HttpContext http, HubDbContext db, WorkflowRuntime runtime, HttpRouteTemplates templates,
+        CancellationToken ct)
     {
         // Whatever the workflow writes is served in a sandbox with no script, no framing and no sniffing, as if from another origin.
         var headers = http.Response.Headers;
@@ -68,19 +69,26 @@ public static class HttpTriggerEndpoint
 
         var key = HttpPaths.Normalize(path ?? "");
         var method = http.Request.Method.ToUpperInvariant();
-        // The published version that owns the path: a trigger starts a run; a waiting endpoint's owner is the only account whose
-        // runs waiting there are resumed. A path nobody owns (computed while running) resumes the run that waits there.
+        // Exact paths before templates, so a route template (any account's) never takes a request meant for a run.
+        // The published version that owns the path as written: a trigger starts a run; a waiting endpoint's owner is the only
+        // account whose runs waiting there are resumed.
         var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => (t.Kind == "http" || t.Kind == WorkflowTriggers.HttpWait) && t.Key == key).OrderBy(t => t.Id).FirstOrDefaultAsync(ct);
-        // A path nobody owns as written may match a trigger's route template (users/{userId}); its parameters become routeData.
-        var routeData = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (owner is null && await MatchTemplateAsync(db, path ?? "", ct) is { } matched) (owner, routeData) = matched;
-        var trigger = owner is { Kind: "http" } ? owner : null;
+            .Where(t => (t.Kind == ActivityTrigger.Http || t.Kind == WorkflowTriggers.HttpWait) && t.Key == key).OrderBy(t => t.Id).FirstOrDefaultAsync(ct);
+        var trigger = owner is { Kind: ActivityTrigger.Http } ? owner : null;
+        // A path nobody owns (computed while running, such as an approval URL) resumes the run that waits there.
         var waiting = trigger is null
             ? await db.WorkflowBookmarks.IgnoreQueryFilters().AsNoTracking()
                 .Where(b => b.Name == HttpEndpointActivity.BookmarkName && b.Key == key && b.ResumedAt == null && (owner == null || b.AccountId == owner.AccountId))
                 .OrderBy(b => b.CreatedAt).FirstOrDefaultAsync(ct)
             : null;
+        // Only then a trigger's route template (users/{userId}); its parameters become routeData.
+        var routeData = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (owner is null && waiting is null && await templates.MatchAsync(db, path ?? "", ct) is { } matched)
+        {
+            // The copy of the templates may be older than an unpublish in another process: start only what is still published.
+            if (await db.WorkflowTriggers.IgnoreQueryFilters().AnyAsync(t => t.Id == matched.Trigger.Id, ct))
+                (trigger, routeData) = matched;
+        }
         if (trigger is null && waiting is null) return NotFound(key);
         var allowed = trigger is not null ? trigger.Methods!.Split(',') : await WaitingMethodsAsync(db, runtime, waiting!, ct);
         if (!allowed.Contains(method))
@@ -102,7 +110,7 @@ public static class HttpTriggerEndpoint
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
             // A JSON object body is also the run's input, so getInput('amount') reads what the caller posted.
             var input = request["parsedContent"] as Dictionary<string, object?> ?? [];
-            run = await runtime.StartAsync(new RunStart(version, input, "http", trigger.ActivityId, request), ct);
+            run = await runtime.StartAsync(new RunStart(version, input, ActivityTrigger.Http, trigger.ActivityId, request), ct);
         }
         else
         {
@@ -131,25 +139,6 @@ public static class HttpTriggerEndpoint
             return TypedResults.Problem(statusCode: 500, title: "The workflow faulted",
                 detail: $"Run {run.Id} faulted; its owner sees why in GET /v1/workflow-runs/{run.Id}.");
         return TypedResults.Accepted($"/v1/workflow-runs/{run.Id}", new { run_id = run.Id, status = Json.EnumName(run.Status) });
-    }
-
-    /// <summary>
-    /// The published trigger whose route template matches the path, with the route values; the most specific template wins
-    /// (fewest parameters, then the longest), as in ASP.NET routing. Literal segments match in any case; values keep theirs.
-    /// </summary>
-    private static async Task<(WorkflowTrigger Trigger, Dictionary<string, object?> RouteData)?> MatchTemplateAsync(HubDbContext db, string path, CancellationToken ct)
-    {
-        var templates = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.Kind == "http" && t.Key.Contains("{")).ToListAsync(ct);
-        var requested = new PathString("/" + path.Trim().Trim('/'));
-        foreach (var candidate in templates.OrderBy(t => t.Key.Count(c => c == '{')).ThenByDescending(t => t.Key.Length).ThenBy(t => t.Id, StringComparer.Ordinal))
-        {
-            var values = new RouteValueDictionary();
-            if (!new TemplateMatcher(TemplateParser.Parse(candidate.Key), new RouteValueDictionary()).TryMatch(requested, values)) continue;
-            return (candidate, values.ToDictionary(v => v.Key, v => (object?)Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture),
-                StringComparer.Ordinal));
-        }
-        return null;
     }
 
     /// <summary>The methods of the Elsa.HttpEndpoint a run waits in, from the version the run started on.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ESign.Hub.Storage;
+using ESign.Hub.Workflows.Definitions;
 using ESign.Hub.Workflows.Runtime;
 using ESign.Hub.Workflows.Runtime.Activities;
 using Microsoft.EntityFrameworkCore;
@@ -13,15 +14,20 @@ namespace ESign.Hub.Workflows.Runs;
 /// </summary>
 public sealed class RunResumes(RunFactory factory, TimeProvider clock)
 {
-    /// <summary>Claims a bookmark for this resume (false if another resume got it first) and makes its run runnable.</summary>
-    public Task<bool> ResumeBookmarkAsync(HubDbContext db, string bookmarkId, string runId, string payloadJson, DateTime now, CancellationToken ct) =>
+    /// <summary>
+    /// Claims a bookmark for this resume (false if another resume got it first, or if it is not <paramref name="runId"/>'s
+    /// or not named <paramref name="name"/>) and makes its run runnable.
+    /// </summary>
+    /// <param name="name">The bookmark name the resumer may end (a bookmark source's); null when the caller found the row itself.</param>
+    public Task<bool> ResumeBookmarkAsync(HubDbContext db, string bookmarkId, string runId, string payloadJson, DateTime now, CancellationToken ct,
+        string? name = null) =>
         // Both writes or neither: a claimed bookmark whose run is not runnable would never wake the run.
         db.WriteAsync(async () =>
         {
             var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
             try
             {
-                var claimed = await db.WorkflowBookmarks.IgnoreQueryFilters().Where(b => b.Id == bookmarkId && b.ResumedAt == null)
+                var claimed = await db.WorkflowBookmarks.IgnoreQueryFilters().Where(b => b.Id == bookmarkId && b.ResumedAt == null && b.RunId == runId && (name == null || b.Name == name))
                     .ExecuteUpdateAsync(u => u.SetProperty(b => b.ResumedAt, b => now).SetProperty(b => b.ResumePayload, b => payloadJson), ct);
                 if (claimed > 0)
                     await db.WorkflowRuns.IgnoreQueryFilters().Where(r => r.Id == runId)
@@ -59,11 +65,11 @@ public sealed class RunResumes(RunFactory factory, TimeProvider clock)
         }
 
         var triggers = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.AccountId == accountId && t.Kind == "event" && t.Key == name && t.TestMode == testMode).ToListAsync(ct);
+            .Where(t => t.AccountId == accountId && t.Kind == ActivityTrigger.Event && t.Key == name && t.TestMode == testMode).ToListAsync(ct);
         foreach (var trigger in triggers)
         {
             var version = await db.Workflows.IgnoreQueryFilters().AsNoTracking().FirstAsync(w => w.Id == trigger.WorkflowVersionId, ct);
-            var run = factory.NewRun(new RunStart(version, [], "event", trigger.ActivityId,
+            var run = factory.NewRun(new RunStart(version, [], ActivityTrigger.Event, trigger.ActivityId,
                 new Dictionary<string, object?> { ["payload"] = payload.GetValueOrDefault("payload"), ["correlationId"] = correlationId },
                 correlationId, EventLineage: lineage), now);
             db.WorkflowRuns.Add(run);

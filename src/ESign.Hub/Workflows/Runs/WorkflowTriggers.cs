@@ -24,10 +24,12 @@ public static class WorkflowTriggers
         var triggers = new List<WorkflowTrigger>();
         var targets = definition.Connections.Select(c => c.TargetActivity).ToHashSet(StringComparer.Ordinal);
         var evaluator = new ExpressionEvaluator();
+        var positions = definition.Activities.Select((a, i) => (a, i)).ToDictionary(p => (object)p.a, p => p.i, ReferenceEqualityComparer.Instance);
         foreach (var activity in definition.Activities.Where(a => (a.CanStartWorkflow || !targets.Contains(a.Id)) && TriggerOf(catalog, a) is not null))
         {
             var trigger = TriggerOf(catalog, activity)!;
-            var at = $"$.root.activities[{activity.Id}]";
+            // The validator's convention: the activity's index in root.activities (its label names it).
+            var at = $"$.root.activities[{positions[activity]}]";
             string? Text(string input)
             {
                 if (!activity.Inputs.TryGetValue(input, out var value)) return null;
@@ -57,8 +59,7 @@ public static class WorkflowTriggers
             {
                 case ActivityTrigger.Http when Text(trigger.KeyInput) is { Length: > 0 } path:
                     var normalized = HttpPaths.Normalize(path);
-                    if (!IsValidPath(normalized))
-                        problems.Add(at, $"{activity.Label}: path '{path}' must be 1 to 200 letters, digits, '/', '-', '_' or '.', with route parameters as whole segments ('users/{{userId}}').");
+                    if (PathProblem(normalized) is { } wrong) problems.Add(at, $"{activity.Label}: path '{path}' {wrong}");
                     triggers.Add(New(ActivityTrigger.Http, normalized, string.Join(',', HttpMethods(activity))));
                     break;
                 case ActivityTrigger.Event when Text(trigger.KeyInput) is { Length: > 0 } name:
@@ -112,27 +113,51 @@ public static class WorkflowTriggers
         }
     }
 
-    /// <summary>A trigger path: literal segments of letters, digits, '-', '_' and '.', and route parameters such as {id} or {id:int}.</summary>
-    private static bool IsValidPath(string normalized)
+    /// <summary>
+    /// Why a trigger path cannot be published, or null: literal segments of letters, digits, '-', '_' and '.', and plain
+    /// route parameters as whole segments ({userId}). Catch-all ({*rest}), optional ({id?}), default ({id=1}) and
+    /// constrained ({id:int}) parameters are refused rather than half supported: a catch-all would answer paths other
+    /// workflows and waiting runs answer, and constraints would only be checked by whoever remembered to.
+    /// </summary>
+    private static string? PathProblem(string normalized)
     {
-        if (normalized.Length is 0 or > 200) return false;
+        const string shape = "must be 1 to 200 letters, digits, '/', '-', '_' or '.', with route parameters as whole segments ('users/{userId}').";
+        if (normalized.Length is 0 or > 200) return shape;
         foreach (var segment in normalized.Split('/'))
         {
-            var valid = segment.StartsWith('{')
-                ? segment.Length > 2 && segment.EndsWith('}') && segment[1..^1].All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ':' or '?' or '*' or '=' or '.' or '-')
-                : segment.Length > 0 && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
-            if (!valid) return false;
+            if (segment.StartsWith('{'))
+            {
+                if (!segment.EndsWith('}') || segment.Length < 3) return shape;
+                var name = segment[1..^1];
+                if (!(char.IsAsciiLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                    return $"has the route parameter '{segment}': only plain parameters such as {{userId}} are supported " +
+                        "(no catch-all '*', optional '?', default '=' or constraint ':'); check the value in the workflow instead.";
+            }
+            else if (segment.Length == 0 || !segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                return shape;
+            }
         }
-        if (!HttpPaths.IsTemplate(normalized)) return true;
+        if (!HttpPaths.IsTemplate(normalized)) return null;
         try
         {
             Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(normalized);
-            return true;
+            return null;
         }
-        catch (ArgumentException)
+        catch (ArgumentException e)
         {
-            return false;
+            return $"is not a route template: {e.Message}";
         }
+    }
+
+    /// <summary>
+    /// True when some path matches both templates: as many segments, and at each one a parameter on either side or the same
+    /// literal (literals are lower case once normalized). Only plain parameters are published, so this is exact.
+    /// </summary>
+    private static bool Overlap(string template, string other)
+    {
+        var (a, b) = (template.Split('/'), other.Split('/'));
+        return a.Length == b.Length && a.Zip(b).All(p => p.First.StartsWith('{') || p.Second.StartsWith('{') || p.First == p.Second);
     }
 
     /// <summary>Kind of a row that owns an HTTP path a run waits at (not a trigger: nothing starts there).</summary>
@@ -141,26 +166,29 @@ public static class WorkflowTriggers
     /// <summary>Replaces the definition's triggers with the version's; an HTTP path another published workflow owns is a conflict.</summary>
     public static async Task<string?> ReplaceAsync(HubDbContext db, StoredWorkflow version, List<WorkflowTrigger> triggers, CancellationToken ct)
     {
-        foreach (var http in triggers.Where(t => t.Kind is "http" or HttpWait))
+        var own = triggers.Where(t => t.Kind == ActivityTrigger.Http && HttpPaths.IsTemplate(t.Key)).ToList();
+        foreach (var (first, index) in own.Select((t, i) => (t, i)))
+        {
+            if (own.Skip(index + 1).FirstOrDefault(t => Overlap(first.Key, t.Key)) is { } second)
+                return $"Activities '{first.ActivityId}' and '{second.ActivityId}' answer the same URLs (/workflows/http/{first.Key} and /workflows/http/{second.Key}); " +
+                    "give them paths that cannot both match.";
+        }
+        // Other definitions' templates, read once: two templates that can match the same path conflict, whatever their parameters are called.
+        var otherTemplates = own.Count == 0 ? [] : await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.Kind == ActivityTrigger.Http && t.Key.Contains("{")
+                && !(t.AccountId == version.AccountId && t.TestMode == version.TestMode && t.DefinitionId == version.DefinitionId))
+            .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId, t.Key }).ToListAsync(ct);
+        foreach (var http in triggers.Where(t => t.Kind is ActivityTrigger.Http or HttpWait))
         {
             // Paths are one namespace for the whole hub (the URL names no account and no mode): another definition, in this
             // account or any other, in either mode, that owns the path is a conflict. Definition ids are only unique within an
             // account and mode, so all three are compared.
             var owner = await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-                .Where(t => (t.Kind == "http" || t.Kind == HttpWait) && t.Key == http.Key
+                .Where(t => (t.Kind == ActivityTrigger.Http || t.Kind == HttpWait) && t.Key == http.Key
                     && !(t.AccountId == version.AccountId && t.TestMode == version.TestMode && t.DefinitionId == version.DefinitionId))
                 .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId }).FirstOrDefaultAsync(ct);
-            // Route templates conflict when they answer the same URLs, whatever their parameters are called.
-            if (owner is null && HttpPaths.IsTemplate(http.Key))
-            {
-                var shape = HttpPaths.Shape(http.Key);
-                owner = (await db.WorkflowTriggers.IgnoreQueryFilters().AsNoTracking()
-                    .Where(t => t.Kind == "http" && t.Key.Contains("{")
-                        && !(t.AccountId == version.AccountId && t.TestMode == version.TestMode && t.DefinitionId == version.DefinitionId))
-                    .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId, t.Key }).ToListAsync(ct))
-                    .Where(t => HttpPaths.Shape(t.Key) == shape)
-                    .Select(t => new { t.AccountId, t.TestMode, t.DefinitionId }).FirstOrDefault();
-            }
+            if (owner is null && http.Kind == ActivityTrigger.Http && HttpPaths.IsTemplate(http.Key))
+                owner = otherTemplates.Where(t => Overlap(http.Key, t.Key)).Select(t => new { t.AccountId, t.TestMode, t.DefinitionId }).FirstOrDefault();
             if (owner is not null)
                 return owner.AccountId == version.AccountId
                     ? $"Workflow '{owner.DefinitionId}'{(owner.TestMode == version.TestMode ? "" : $" ({(owner.TestMode ? "test" : "live")} mode)")} already answers at /workflows/http/{http.Key}; choose another path."
@@ -182,8 +210,8 @@ public static class WorkflowTriggers
     /// <summary>When a schedule trigger fires next after firing now.</summary>
     public static DateTime? NextTime(WorkflowTrigger trigger, DateTime now) => trigger.Kind switch
     {
-        "timer" when Durations.Parse(trigger.Key) is { } span && span >= TimerInputs.MinimumTriggerInterval => now + span,
-        "cron" => TryNext(trigger.Key, now),
+        ActivityTrigger.Timer when Durations.Parse(trigger.Key) is { } span && span >= TimerInputs.MinimumTriggerInterval => now + span,
+        ActivityTrigger.Cron => TryNext(trigger.Key, now),
         _ => null,
     };
 

@@ -91,7 +91,10 @@ public sealed class WorkflowWorker : BackgroundService
         }
     }
 
-    /// <summary>Resumes every bookmark the source says can resume now, with the payload it gives.</summary>
+    /// <summary>
+    /// Resumes every bookmark the source says can resume now, with the payload it gives. Only its own kind of bookmark and
+    /// only in the run it belongs to: a plug-in's mistake must not end an HTTP or event wait or wake another run.
+    /// </summary>
     public async Task ResumeFromAsync(IBookmarkSource source, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -100,7 +103,7 @@ public sealed class WorkflowWorker : BackgroundService
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var resume in resumable)
             await resumes.ResumeBookmarkAsync(db, resume.BookmarkId, resume.RunId,
-                System.Text.Json.JsonSerializer.Serialize(resume.Payload, StateJson.Options), now, ct);
+                System.Text.Json.JsonSerializer.Serialize(resume.Payload, StateJson.Options), now, ct, name: source.BookmarkName);
     }
 
     /// <summary>Starts one run per due timer/cron trigger and moves the trigger to its next time, in one transaction (so once).</summary>
