@@ -166,7 +166,7 @@ public sealed class TemplateRendererTests
     public void Render_time_is_limited_to_two_seconds()
     {
         // The loop limit counts all iterations, so slowness must come from the work per step: small backtracking regexes,
-        // each far below its own 100 ms timeout (even on a busy machine), 20 per step, 999 steps: many seconds in all.
+        // each far below its own 250 ms timeout (even on a busy machine), 20 per step, 999 steps: many seconds in all.
         var step = string.Concat(Enumerable.Repeat("{{ s | regex.match \"^(a|aa)+$\" | array.size }}", 20));
         var started = DateTime.UtcNow;
         var problem = Assert.Throws<TemplateProblem>(() => Render(
