@@ -163,6 +163,18 @@ public sealed class TemplateRendererTests
     }
 
     [Fact]
+    public void A_catastrophic_regular_expression_stops_at_its_own_limit_with_a_clear_message()
+    {
+        var started = DateTime.UtcNow;
+        var problem = Assert.Throws<TemplateProblem>(() => Render(
+            "{{ s | regex.match \"^(a|aa)+$\" | array.size }}",
+            $$"""{"s": "{{new string('a', 60)}}!"}"""));
+
+        Assert.Equal("A regular expression in the template took longer than 250 ms.", problem.Message);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void Render_time_is_limited_to_two_seconds()
     {
         // The loop limit counts all iterations, so slowness must come from the work per step: small backtracking regexes,
